@@ -1,0 +1,30 @@
+"""shoal: build, simulate and train networks of stateful rate and spiking neurons.
+
+The public surface follows Rockpool's low-level Module API (``shoal.nn.modules``,
+``shoal.parameters``, ``shoal.timeseries``). ``import shoal`` imports NumPy only; JAX,
+matplotlib and friends load when first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from shoal._version import __version__
+
+__all__ = ["TSContinuous", "TSEvent", "TimeSeries", "__version__"]
+
+_LAZY = {
+    "TSContinuous": "shoal.timeseries",
+    "TSEvent": "shoal.timeseries",
+    "TimeSeries": "shoal.timeseries",
+}
+_SUBPACKAGES = {"nn", "parameters", "timeseries", "training", "utilities", "typehints", "backend"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"shoal.{name}")
+    raise AttributeError(f"module 'shoal' has no attribute '{name}'")

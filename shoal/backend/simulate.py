@@ -1,0 +1,56 @@
+"""The one time-stepping driver shared by every model and backend.
+
+A model's dynamics module provides three pure functions, written once against ``backend.xp``:
+
+* ``prepare(backend, config, params, inputs, noise) -> (xs, consts)``: all work that does not
+  depend on the recurrent state, done once on time-major ``(T, B, ...)`` arrays before the loop
+  (input projections, noise scaling, decay factors); ``consts`` are what the step needs;
+* ``step(backend, config, consts, state, x_t) -> (state, y_t, record_t)``: one time step;
+* ``finish(backend, config, params, ys, records, record) -> (outputs, records)``: vectorised
+  work on the whole trajectory after the loop (e.g. an activation function).
+
+and ``noise_shape(config, input_shape)``. The backend supplies the loop (``scan``), spikes and
+random numbers. The JAX backend compiles this function once per shape and configuration.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+__all__ = ["simulate"]
+
+
+def simulate(
+    backend: Any,
+    dynamics: Any,
+    config: Any,
+    params: Any,
+    state: Any,
+    inputs: Any,
+    rng_key: Any,
+    record: bool,
+) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """Evolve ``dynamics`` over batched ``inputs`` of shape ``(B, T, Nin)``.
+
+    Returns:
+        ``(outputs (B, T, ...), final_state (batched), new_rng_key, records (B, T, ...))``;
+        ``records`` is ``{}`` unless ``record`` is true.
+    """
+    xp = backend.xp
+    noise = None
+    subkey = None
+    if rng_key is not None:
+        # One split per call, noisy or not: the new key is part of the returned state.
+        rng_key, subkey = backend.split_key(rng_key)
+    if config.noisy:
+        shape = dynamics.noise_shape(config, inputs.shape)
+        noise = backend.normal(subkey, shape, inputs.dtype)
+    inputs_tm = xp.swapaxes(inputs, 0, 1)
+    noise_tm = None if noise is None else xp.swapaxes(noise, 0, 1)
+    xs, consts = dynamics.prepare(backend, config, params, inputs_tm, noise_tm)
+    step = partial(dynamics.step, backend, config, consts)
+    final, ys, records = backend.scan(step, state, xs, record)
+    outputs, records = dynamics.finish(backend, config, params, ys, records, record)
+    records = {key: xp.swapaxes(value, 0, 1) for key, value in records.items()}
+    return xp.swapaxes(outputs, 0, 1), final, rng_key, records

@@ -1,0 +1,78 @@
+"""Rate neurons with a forward-Euler update.
+
+Per time step, with ``α = dt/τ`` and activation ``H``::
+
+    rec = H(x, θ) @ w_rec                 (0 without recurrence)
+    x  <- x + α (−x + u_t + bias + rec)   u_t = input_t + noise_std·√dt·ξ_t
+    y_t = H(x, θ)
+
+Everything but the recurrent product is done outside the loop: ``α (u_t + bias)`` for all
+``t`` at once before it, and ``H`` over the whole trajectory after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+__all__ = ["RateConfig", "RateParams", "RateState", "finish", "noise_shape", "prepare", "step"]
+
+
+class RateConfig(NamedTuple):
+    """Static configuration: changes the computation, never traced."""
+
+    activation: Callable[..., Any]
+    has_rec: bool
+    noisy: bool
+
+
+class RateParams(NamedTuple):
+    tau: Any
+    bias: Any
+    threshold: Any
+    w_rec: Any  # None without recurrence
+    dt: Any
+    noise_std: Any
+
+
+class RateState(NamedTuple):
+    x: Any
+
+
+class _Consts(NamedTuple):
+    alpha: Any
+    threshold: Any
+    w_rec: Any
+
+
+def noise_shape(config: RateConfig, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Noise is added to the input, so it has the input's shape ``(B, T, N)``."""
+    return input_shape
+
+
+def prepare(backend: Any, config: RateConfig, p: RateParams, inputs: Any, noise: Any) -> Any:
+    alpha = p.dt / p.tau
+    drive = inputs + p.bias
+    if noise is not None:
+        drive = drive + (p.noise_std * backend.xp.sqrt(p.dt)) * noise
+    return alpha * drive, _Consts(alpha, p.threshold, p.w_rec)
+
+
+def step(backend: Any, config: RateConfig, c: _Consts, state: RateState, drive_t: Any) -> Any:
+    x = state.x
+    if config.has_rec:
+        rec = config.activation(x, c.threshold) @ c.w_rec
+        x = x + c.alpha * (rec - x) + drive_t
+        return RateState(x), x, {"rec_input": rec}
+    x = x - c.alpha * x + drive_t
+    return RateState(x), x, None
+
+
+def finish(
+    backend: Any, config: RateConfig, p: RateParams, xs: Any, records: dict, record: bool
+) -> tuple[Any, dict]:
+    outputs = config.activation(xs, p.threshold)
+    if not record:
+        return outputs, {}
+    rec_input = records["rec_input"] if config.has_rec else backend.xp.zeros_like(xs)
+    return outputs, {"rec_input": rec_input, "x": xs}

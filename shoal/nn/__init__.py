@@ -1,0 +1,1 @@
+"""Neural network modules (:mod:`shoal.nn.modules`) and combinators (:mod:`shoal.nn.combinators`)."""

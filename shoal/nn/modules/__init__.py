@@ -1,0 +1,51 @@
+"""The module catalogue: base classes, neuron models, helpers.
+
+NumPy classes are imported eagerly; JAX classes (``RateJax``, ``JaxModule``...) are imported on
+first access, so ``import shoal.nn.modules`` never imports JAX. Asking for a JAX class without
+JAX installed raises an ``ImportError`` that names the extra to install (``shoal[jax]``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from shoal.backend import require_jax
+from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sigmoid
+from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
+from shoal.nn.modules.module import Module
+from shoal.nn.modules.native.rate import Rate
+
+# JAX-backed names -> the module that defines them (imported on first use).
+_JAX_EXPORTS = {
+    "JaxModule": "shoal.nn.modules.jax.jax_module",
+    "RateJax": "shoal.nn.modules.jax.rate_jax",
+    "RateEulerJax": "shoal.nn.modules.jax.rate_jax",
+}
+
+__all__ = [
+    "H_LReLU",
+    "H_ReLU",
+    "H_sigmoid",
+    "H_tanh",
+    "Module",
+    "Rate",
+    "kaiming",
+    "sigmoid",
+    "unit_eigs",
+    "xavier",
+    *_JAX_EXPORTS,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _JAX_EXPORTS:
+        require_jax(f"shoal.nn.modules.{name}")
+        value = getattr(importlib.import_module(_JAX_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'shoal.nn.modules' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

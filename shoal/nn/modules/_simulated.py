@@ -1,0 +1,46 @@
+"""Plumbing shared by the built-in models: rng keys, calling the simulator, committing state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shoal.backend import is_tracer
+from shoal.nn.modules.module import Module
+from shoal.parameters import State
+
+__all__ = ["SimulatedModule", "is_noisy"]
+
+
+def is_noisy(noise_std: Any) -> bool:
+    """Whether noise must be drawn: skipped entirely when ``noise_std`` is a concrete zero."""
+    return is_tracer(noise_std) or bool(noise_std != 0)
+
+
+class SimulatedModule(Module):
+    """Base of the built-in models: evolve through :func:`shoal.backend.simulate`."""
+
+    def _init_rng_key(self, rng_key: Any) -> None:
+        key = self._backend.initial_key(self.class_name, rng_key)
+        if key is not None:
+            self.rng_key = State(key)
+
+    def _simulate(
+        self, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool
+    ) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """Run the dynamics: ``(outputs, final batched state, new rng key, records)``."""
+        return self._backend.simulate(  # type: ignore[no-any-return]
+            dynamics, config, params, state, inputs, self.__dict__.get("rng_key"), bool(record)
+        )
+
+    def _new_state(self, values: dict[str, Any], rng_key: Any = None) -> dict[str, Any]:
+        """Build the returned state (batch 0, stored dtypes) and commit it on NumPy modules."""
+        new_state = {}
+        for key, value in values.items():
+            current = self.__dict__[key]
+            value = value[0]
+            dtype = getattr(current, "dtype", None)
+            new_state[key] = value if dtype is None or value.dtype == dtype else value.astype(dtype)
+        if rng_key is not None:
+            new_state["rng_key"] = rng_key
+        self._commit_state(new_state)
+        return new_state

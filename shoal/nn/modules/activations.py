@@ -1,0 +1,75 @@
+"""Activation functions ``f(x, threshold)`` shared by NumPy and JAX modules.
+
+Each works on NumPy and JAX arrays alike (it asks the array for its namespace), so a model's
+activation is written once. Strings accepted by ``Rate(activation_func=...)``: ``"relu"``/``"r"``,
+``"tanh"``/``"t"``, ``"sigmoid"``/``"sig"``/``"s"`` (case-insensitive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["H_LReLU", "H_ReLU", "H_sigmoid", "H_tanh", "resolve_activation", "sigmoid"]
+
+
+def _xp(x: Any) -> Any:
+    namespace = getattr(x, "__array_namespace__", None)
+    return namespace() if namespace is not None else np
+
+
+def H_ReLU(x: Any, threshold: Any = 0.0) -> Any:
+    """Rectified linear: ``max(x − θ, 0)``."""
+    return _xp(x).maximum(x - threshold, 0.0)
+
+
+def H_LReLU(x: Any, threshold: Any = 0.0, slope: float = 0.01) -> Any:
+    """Leaky rectified linear: ``x − θ`` above zero, ``slope·(x − θ)`` below."""
+    shifted = x - threshold
+    return _xp(x).where(shifted > 0, shifted, slope * shifted)
+
+
+def H_tanh(x: Any, threshold: Any = 0.0) -> Any:
+    """Hyperbolic tangent: ``tanh(x − θ)``."""
+    return _xp(x).tanh(x - threshold)
+
+
+def H_sigmoid(x: Any, threshold: Any = 0.0) -> Any:
+    """Sigmoid expressed through tanh: ``(tanh(x − θ) + 1) / 2``."""
+    return (_xp(x).tanh(x - threshold) + 1.0) / 2.0
+
+
+def sigmoid(x: Any) -> Any:
+    """Logistic function ``1 / (1 + exp(−x))``."""
+    return 1.0 / (1.0 + _xp(x).exp(-x))
+
+
+_BY_NAME: dict[str, Callable[..., Any]] = {
+    "relu": H_ReLU,
+    "r": H_ReLU,
+    "tanh": H_tanh,
+    "t": H_tanh,
+    "sigmoid": H_sigmoid,
+    "sig": H_sigmoid,
+    "s": H_sigmoid,
+}
+
+
+def resolve_activation(owner: str, activation: Any) -> Callable[..., Any]:
+    """Return the activation for a name or callable; raise ``ValueError`` for anything else."""
+    if isinstance(activation, str):
+        found = _BY_NAME.get(activation.lower())
+        if found is None:
+            raise ValueError(
+                f"{owner}: If `activation_func` is provided as a string argument, it must be one "
+                f'of ["ReLU", "sigmoid", "tanh"]; got {activation!r}.'
+            )
+        return found
+    if not callable(activation):
+        raise ValueError(
+            f"{owner}: Argument `activation_func` must be a string or a function; got "
+            f"{type(activation).__name__}."
+        )
+    return activation

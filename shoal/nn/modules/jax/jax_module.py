@@ -1,0 +1,189 @@
+"""``JaxModule``: a :class:`~shoal.nn.modules.Module` that is a JAX pytree.
+
+One plain rule decides what is traced: **arrays are leaves, everything else is static**.
+Every subclass is registered as a pytree once, when the class is created. Flattening reads the
+instance ``__dict__``: arrays (``jax.Array``/``np.ndarray``, registered or not) and submodules
+are children; all other attributes (``dt`` as a Python float, activation functions, names,
+the registry) are static auxiliary data compared by value. Unflattening restores the
+attributes directly: it never re-runs ``__init__`` and never deep-copies, so a round trip costs
+microseconds.
+
+JAX modules never mutate when evolved: ``out, new_state, rec = mod(x)`` then
+``mod = mod.set_attributes(new_state)``. ``set_attributes``, ``reset_state`` and
+``reset_parameters`` return a new module (a shallow copy, O(number of attributes)).
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from shoal.backend.jax_backend import JAX
+from shoal.nn.modules.module import SIMULATION_PARAMETER, Module
+from shoal.parameters import ParameterBase
+
+__all__ = ["JaxModule"]
+
+_ARRAY_TYPES = (jax.Array, np.ndarray)
+
+
+def _safe_hash(value: Any) -> int:
+    try:
+        return hash(value)
+    except TypeError:
+        # Unhashable statics (dicts, lists) hash by type; equality below still compares them.
+        return hash(type(value))
+
+
+def _safe_equal(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+class _Static:
+    """Auxiliary pytree data: leaf names and static attributes, hashed and compared by value."""
+
+    __slots__ = ("_hash", "leaf_keys", "static")
+
+    def __init__(self, leaf_keys: tuple[str, ...], static: tuple[tuple[str, Any], ...]) -> None:
+        self.leaf_keys = leaf_keys
+        self.static = static
+        self._hash: int | None = None
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash((self.leaf_keys, tuple((k, _safe_hash(v)) for k, v in self.static)))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, _Static) or self.leaf_keys != other.leaf_keys:
+            return False
+        if len(self.static) != len(other.static):
+            return False
+        return all(
+            ka == kb and _safe_equal(va, vb)
+            for (ka, va), (kb, vb) in zip(self.static, other.static)
+        )
+
+    def __repr__(self) -> str:
+        return f"_Static(leaves={self.leaf_keys})"
+
+
+def _split(module: JaxModule) -> tuple[list[str], list[Any], list[tuple[str, Any]]]:
+    keys: list[str] = []
+    leaves: list[Any] = []
+    static: list[tuple[str, Any]] = []
+    for key, value in module.__dict__.items():
+        if isinstance(value, (_ARRAY_TYPES, JaxModule)):
+            keys.append(key)
+            leaves.append(value)
+        else:
+            static.append((key, value))
+    return keys, leaves, static
+
+
+def _flatten(module: JaxModule) -> tuple[list[Any], _Static]:
+    keys, leaves, static = _split(module)
+    return leaves, _Static(tuple(keys), tuple(static))
+
+
+def _flatten_with_keys(module: JaxModule) -> tuple[list[tuple[Any, Any]], _Static]:
+    keys, leaves, static = _split(module)
+    keyed = [(jax.tree_util.GetAttrKey(k), v) for k, v in zip(keys, leaves)]
+    return keyed, _Static(tuple(keys), tuple(static))
+
+
+def _unflatten(cls: type, aux: _Static, leaves: Any) -> JaxModule:
+    module: JaxModule = object.__new__(cls)
+    attributes = module.__dict__
+    attributes.update(aux.static)
+    attributes.update(zip(aux.leaf_keys, leaves))
+    return module
+
+
+def _register_pytree(cls: type) -> None:
+    jax.tree_util.register_pytree_with_keys(
+        cls, _flatten_with_keys, partial(_unflatten, cls), _flatten
+    )
+
+
+class JaxModule(Module):
+    """Base class of JAX modules: pytrees that compute in float32 and never mutate on evolve.
+
+    Float data is stored as ``jax.Array`` in float32 (float64 is kept only when
+    ``jax_enable_x64`` is on and float64 data is given). Submodules must be JAX modules.
+    """
+
+    _backend: Any = JAX
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _register_pytree(cls)
+
+    # --------------------------------------------------------------- functional updates
+    def _updated_copy(self) -> JaxModule:
+        return copy.copy(self)
+
+    def __copy__(self) -> JaxModule:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def _commit_state(self, new_state: Any) -> None:
+        """JAX modules never change on evolve; the caller applies ``new_state``."""
+
+    def _check_submodule(self, name: str, module: Module) -> None:
+        if not isinstance(module, JaxModule):
+            raise ValueError(
+                f"{self._path}.{name}: submodules of a JaxModule must themselves be JaxModules; "
+                f"got a {module.class_name}. Use the JAX flavour (e.g. {module.class_name}Jax)."
+            )
+
+    # --------------------------------------------------------------- dtypes
+    def _coerce(self, name: str, kind: type[ParameterBase], value: Any) -> Any:
+        """Store numeric data as ``jax.Array``, keeping an existing attribute's dtype."""
+        if value is None or not isinstance(value, (numbers.Number, list, tuple, *_ARRAY_TYPES)):
+            return value  # callables, strings and other configuration stay as they are
+        if issubclass(kind, SIMULATION_PARAMETER) and not isinstance(value, _ARRAY_TYPES):
+            return value  # Python scalars are static configuration, not traced leaves
+        array = jnp.asarray(value)
+        current = self.__dict__.get(name)
+        if isinstance(current, jax.Array) and current.dtype.kind == "f":
+            return array if array.dtype == current.dtype else array.astype(current.dtype)
+        if array.dtype.kind in "bi":
+            return array.astype(jnp.result_type(float))
+        return array
+
+    def _input_dtype(self) -> Any:
+        dtypes = [
+            v.dtype
+            for k in self._registry
+            if isinstance(v := self.__dict__.get(k), jax.Array) and v.dtype.kind == "f"
+        ]
+        return jnp.result_type(*dtypes) if dtypes else jnp.result_type(float)
+
+    def _as_input_array(self, data: Any) -> Any:
+        if isinstance(data, jax.Array):
+            if data.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"{self._path}: expected numeric input, got an array of dtype {data.dtype}"
+                )
+            return data.astype(self._input_dtype())
+        return jnp.asarray(super()._as_input_array(data), dtype=self._input_dtype())
+
+
+_register_pytree(JaxModule)

@@ -1,0 +1,540 @@
+"""The :class:`Module` base class: registration, traversal, introspection, reset, ``repr``.
+
+A module registers its attributes by plain assignment in ``__init__``::
+
+    class MyNet(Module):
+        def __init__(self, shape):
+            super().__init__(shape=shape)
+            self.w = Parameter(shape=self.shape, init_func=np.zeros, family="weights")
+            self.neurons = Rate(self.shape[-1])
+
+        def evolve(self, input_data, record=False):
+            ...
+            return output, new_state, record_dict
+
+``self.w`` is then the raw array; the registry keeps its kind, family, initialiser and shape.
+NumPy modules (this class) update their own state on every call. JAX modules
+(:class:`~shoal.nn.modules.jax.jax_module.JaxModule`) override a few hooks to never mutate.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+import warnings
+from abc import ABCMeta, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from shoal import parameters as _parameters
+from shoal._errors import UnknownAttributeError, UnknownKeywordError, did_you_mean
+from shoal.backend import NUMPY, is_tracer
+from shoal.parameters import ParameterBase
+
+__all__ = ["Module"]
+
+# The kind classes, typed as classes (type checkers see ``Parameter(...)`` as a plain value).
+PARAMETER: type[ParameterBase] = cast(Any, _parameters.Parameter)
+STATE: type[ParameterBase] = cast(Any, _parameters.State)
+SIMULATION_PARAMETER: type[ParameterBase] = cast(Any, _parameters.SimulationParameter)
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the registry keeps for one attribute (the value itself lives on the instance)."""
+
+    kind: type[ParameterBase]
+    family: str | None
+    init_func: Callable[[Any], Any] | None
+    shape: tuple[int, ...]
+
+
+_keyword_cache: dict[type, tuple[frozenset[str], bool]] = {}
+
+
+def _accepted_keywords(cls: type) -> tuple[frozenset[str], bool]:
+    """Keyword names that ``cls.__init__`` accepts, and whether it takes ``**kwargs``."""
+    cached = _keyword_cache.get(cls)
+    if cached is None:
+        params = inspect.signature(cls.__init__).parameters.values()  # type: ignore[misc]
+        names = frozenset(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        open_ended = any(p.kind is p.VAR_KEYWORD for p in params)
+        cached = _keyword_cache[cls] = (names - {"self"}, open_ended)
+    return cached
+
+
+def _all_keywords(cls: type) -> set[str]:
+    """Every keyword accepted along the MRO (for "did you mean" suggestions)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        if "__init__" in klass.__dict__ and klass is not object:
+            names |= _accepted_keywords(klass)[0]
+    return names
+
+
+class ModuleMeta(ABCMeta):
+    """Checks constructor keywords before ``__init__`` and closes the init phase after it."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        accepted, open_ended = _accepted_keywords(cls)
+        if not open_ended:
+            for key in kwargs:
+                if key not in accepted:
+                    raise UnknownKeywordError(
+                        f"{cls.__name__}: unexpected keyword argument '{key}'"
+                        f"{did_you_mean(key, accepted)}"
+                    )
+        obj = super().__call__(*args, **kwargs)
+        post_init = getattr(obj, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+        object.__setattr__(obj, "_in_init", False)
+        return obj
+
+
+def _normalise_module_shape(owner: str, shape: Any) -> tuple[Any, ...]:
+    if shape is None:
+        return ()
+    entries = tuple(shape) if isinstance(shape, Iterable) else (shape,)
+    for entry in entries:
+        if not isinstance(entry, numbers.Integral) or isinstance(entry, bool):
+            raise TypeError(
+                f"{owner}: `shape` must contain integers, got {entry!r} "
+                f"({type(entry).__name__}) in {shape!r}"
+            )
+    return tuple(int(e) for e in entries)
+
+
+def _matches_family(record: Registered, family: Any) -> bool:
+    if family is None:
+        return True
+    if isinstance(family, str):
+        return record.family == family
+    return record.family in family
+
+
+def _is_numeric_array(value: Any) -> bool:
+    return np.asarray(value).dtype.kind in "biuf"
+
+
+class Module(metaclass=ModuleMeta):
+    """Base class of every simulation module (NumPy backend; JAX modules subclass it).
+
+    Args:
+        shape: The module's dimensions, e.g. ``(Nin, Nout)`` or ``N``; an int becomes ``(N,)``.
+        spiking_input: Whether the module expects spike (event count) input.
+        spiking_output: Whether the module emits spikes.
+
+    Attributes:
+        class_name: The subclass name.
+        name: The attribute name of this module in its parent; ``None`` at top level.
+        full_name: ``"ClassName 'name'"``, or ``"ClassName"`` at top level.
+        shape: The dimensions tuple. ``size_in`` is ``shape[0]``, ``size_out`` ``shape[-1]``.
+    """
+
+    _backend: Any = NUMPY
+    # Set through object.__setattr__ in __init__ (they are bookkeeping, not registered).
+    _registry: dict[str, Registered]
+    _submodule_names: tuple[str, ...]
+    _name: str | None
+    _path: str
+    _in_init: bool
+    _shape: tuple[Any, ...]
+    _spiking_input: bool
+    _spiking_output: bool
+
+    def __init__(
+        self,
+        shape: Any = None,
+        spiking_input: bool = False,
+        spiking_output: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        cls_name = type(self).__name__
+        if kwargs:
+            key = next(iter(kwargs))
+            raise UnknownKeywordError(
+                f"{cls_name}: unexpected keyword argument '{key}'"
+                f"{did_you_mean(key, _all_keywords(type(self)))}"
+            )
+        if args:
+            raise TypeError(f"{cls_name}: unexpected positional arguments {args!r}")
+        set_raw = object.__setattr__
+        set_raw(self, "_registry", {})
+        set_raw(self, "_submodule_names", ())
+        set_raw(self, "_name", None)
+        set_raw(self, "_path", cls_name)
+        set_raw(self, "_in_init", True)
+        set_raw(self, "_shape", _normalise_module_shape(cls_name, shape))
+        set_raw(self, "_spiking_input", bool(spiking_input))
+        set_raw(self, "_spiking_output", bool(spiking_output))
+
+    # ------------------------------------------------------------------ evolution
+    @abstractmethod
+    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        """Evolve over ``input_data`` and return ``(output, new_state, record_dict)``."""
+
+    def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
+        """Evolve the module: ``output, new_state, record = mod(input, record=False)``."""
+        return self.evolve(input_data, *args, **kwargs)
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def class_name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    @property
+    def full_name(self) -> str:
+        return self.class_name if self._name is None else f"{self.class_name} '{self._name}'"
+
+    @property
+    def shape(self) -> tuple[Any, ...]:
+        return self._shape
+
+    @property
+    def size_in(self) -> Any:
+        return self._shape[0] if self._shape else None
+
+    @property
+    def size_out(self) -> Any:
+        return self._shape[-1] if self._shape else None
+
+    @property
+    def size(self) -> Any:
+        warnings.warn(
+            "The `size` property is deprecated. Please use `size_out` instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.size_out
+
+    @property
+    def spiking_input(self) -> bool:
+        return self._spiking_input
+
+    @property
+    def spiking_output(self) -> bool:
+        return self._spiking_output
+
+    # ------------------------------------------------------------------ registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, ParameterBase):
+            self._register(name, value)
+        elif isinstance(value, Module):
+            self._add_submodule(name, value)
+        elif name in self.__dict__.get("_registry", ()):
+            object.__setattr__(self, name, self._checked_value(name, value))
+        else:
+            if name in self.__dict__.get("_submodule_names", ()):
+                names = tuple(n for n in self._submodule_names if n != name)
+                object.__setattr__(self, "_submodule_names", names)
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._registry:
+            registry = dict(self._registry)
+            del registry[name]
+            object.__setattr__(self, "_registry", registry)
+        if name in self._submodule_names:
+            names = tuple(n for n in self._submodule_names if n != name)
+            object.__setattr__(self, "_submodule_names", names)
+        object.__delattr__(self, name)
+
+    def _require_init(self) -> None:
+        if "_registry" not in self.__dict__:
+            raise NotImplementedError(
+                "You must call `super().__init__()` in your `Module` subclass before "
+                "assigning parameters, states or submodules."
+            )
+
+    def _register(self, name: str, attribute: ParameterBase) -> None:
+        self._require_init()
+        if name in self._registry and not self._in_init:
+            raise ValueError(
+                f"{self._path}: Cannot assign a new Parameter or State to an existing attribute "
+                f'"{name}". Assign a plain value to change it.'
+            )
+        kind = type(attribute)
+        value = self._coerce(name, kind, attribute.data)
+        self._validate(name, kind, attribute.family, value)
+        record = Registered(kind, attribute.family, attribute.init_func, tuple(np.shape(value)))
+        # Copy-on-write: JAX copies share the registry dict with their originals.
+        object.__setattr__(self, "_registry", {**self._registry, name: record})
+        object.__setattr__(self, name, value)
+
+    def _add_submodule(self, name: str, module: Module) -> None:
+        self._require_init()
+        self._check_submodule(name, module)
+        object.__setattr__(module, "_name", name)
+        module._set_path(f"{self._path}.{name}")
+        if name not in self._submodule_names:
+            object.__setattr__(self, "_submodule_names", (*self._submodule_names, name))
+        object.__setattr__(self, name, module)
+
+    def _check_submodule(self, name: str, module: Module) -> None:
+        """Hook: JAX modules accept only JAX submodules."""
+
+    def _set_path(self, path: str) -> None:
+        object.__setattr__(self, "_path", path)
+        for child_name in self._submodule_names:
+            getattr(self, child_name)._set_path(f"{path}.{child_name}")
+
+    def _coerce(self, name: str, kind: type[ParameterBase], value: Any) -> Any:
+        """Convert a value entering the registry to this backend's arrays (NumPy: float64).
+
+        Simulation parameters keep their Python type (``dt`` stays a float); numeric
+        parameters and states become float64 arrays so a module's dtype never drifts.
+        """
+        if value is None or issubclass(kind, SIMULATION_PARAMETER) or callable(value):
+            return value
+        if isinstance(value, (np.ndarray, numbers.Number, list, tuple)) and _is_numeric_array(
+            value
+        ):
+            return np.asarray(value, dtype=np.float64)
+        if type(value).__module__.startswith("jax"):
+            return np.asarray(value, dtype=np.float64)
+        return value
+
+    def _validate(self, name: str, kind: type[ParameterBase], family: Any, value: Any) -> None:
+        """Check a concrete value entering the module: finite, and time constants positive."""
+        if value is None or is_tracer(value) or callable(value):
+            return
+        if isinstance(value, (str, bytes)):
+            return
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError):
+            return
+        if array.dtype.kind not in "fiu" or array.size == 0:
+            return
+        is_time = family == "taus" or name == "dt"
+        if (issubclass(kind, PARAMETER) or is_time) and not np.all(np.isfinite(array)):
+            raise ValueError(f"{self._path}.{name}: expected finite values, got {array}")
+        if is_time and np.any(array <= 0):
+            raise ValueError(
+                f"{self._path}.{name}: expected a time constant > 0 (seconds), got {array}"
+            )
+
+    def _checked_value(self, name: str, value: Any) -> Any:
+        """Shape-check, convert and validate a plain value for registered attribute ``name``."""
+        record = self._registry[name]
+        if value is None:
+            return None
+        got = tuple(np.shape(value))
+        if got != record.shape:
+            raise ValueError(f"{self._path}.{name}: expected shape {record.shape}, got {got}")
+        value = self._coerce(name, record.kind, value)
+        self._validate(name, record.kind, record.family, value)
+        return value
+
+    # ------------------------------------------------------------------ introspection
+    def _collect(
+        self, kind: type[ParameterBase] | None, family: Any, names: Any = None
+    ) -> dict[str, Any]:
+        """The one traversal behind ``parameters``, ``state``, ``attributes_named``..."""
+        out: dict[str, Any] = {}
+        for attr, record in self._registry.items():
+            if kind is not None and not issubclass(record.kind, kind):
+                continue
+            if not _matches_family(record, family) or (names is not None and attr not in names):
+                continue
+            out[attr] = getattr(self, attr)
+        keep_empty = family is None and names is None
+        for child in self._submodule_names:
+            nested = getattr(self, child)._collect(kind, family, names)
+            if nested or keep_empty:
+                out[child] = nested
+        return out
+
+    def parameters(self, family: str | Iterable[str] | None = None) -> dict[str, Any]:
+        """Nested dict of :class:`~shoal.parameters.Parameter` values, optionally of ``family``.
+
+        ``family`` is a family name or a list of names. Own attributes come first (in
+        registration order), then one entry per submodule; with a family filter, submodules
+        with no match are left out.
+        """
+        return self._collect(PARAMETER, family)
+
+    def state(self, family: str | Iterable[str] | None = None) -> dict[str, Any]:
+        """Nested dict of :class:`~shoal.parameters.State` values (see :meth:`parameters`)."""
+        return self._collect(STATE, family)
+
+    def simulation_parameters(self, family: str | Iterable[str] | None = None) -> dict[str, Any]:
+        """Nested dict of simulation parameters such as ``dt`` (see :meth:`parameters`)."""
+        return self._collect(SIMULATION_PARAMETER, family)
+
+    def attributes_named(self, name: str | Iterable[str]) -> dict[str, Any]:
+        """Nested dict of registered attributes of any kind called ``name`` (or any of a list)."""
+        names = {name} if isinstance(name, str) else set(name)
+        return self._collect(None, None, names)
+
+    def modules(self) -> dict[str, Module]:
+        """Ordered dict of the direct submodules, name → module."""
+        return {name: getattr(self, name) for name in self._submodule_names}
+
+    # ------------------------------------------------------------------ updates
+    def _updated_copy(self) -> Module:
+        """The object that functional updates write to: NumPy modules update themselves."""
+        return self
+
+    def _store_child(self, name: str, child: Module) -> None:
+        object.__setattr__(self, name, child)
+
+    def set_attributes(self, new_attributes: Mapping[str, Any]) -> Module:
+        """Set registered attributes of this module and its submodules from a nested dict.
+
+        All entries are validated first (unknown keys, shapes, values); only if every entry is
+        valid is anything changed. NumPy modules update in place and return themselves; JAX
+        modules return an updated copy. A nested dict of a subset of keys is fine.
+        """
+        plan = self._plan_attributes(new_attributes)
+        return self._apply_plan(plan)
+
+    def _plan_attributes(self, new_attributes: Any, unknown: list[str] | None = None) -> dict:
+        top = unknown is None
+        unknown = [] if unknown is None else unknown
+        if not isinstance(new_attributes, Mapping):
+            raise TypeError(
+                f"{self._path}: set_attributes expects a nested dict of attribute values, "
+                f"got {type(new_attributes).__name__}"
+            )
+        plan: dict[str, Any] = {}
+        for key, value in new_attributes.items():
+            if key in self._registry:
+                plan[key] = self._checked_value(key, value)
+            elif key in self._submodule_names:
+                plan[key] = getattr(self, key)._plan_attributes(value, unknown)
+            else:
+                known = [*self._registry, *self._submodule_names]
+                unknown.append(f"'{self._path}.{key}'{did_you_mean(str(key), known)}")
+        if top and unknown:
+            raise UnknownAttributeError(
+                f"{self._path}: set_attributes got unknown keys: {', '.join(unknown)}. "
+                "Keys must name registered attributes or submodules."
+            )
+        return plan
+
+    def _apply_plan(self, plan: dict[str, Any]) -> Module:
+        target = self._updated_copy()
+        for key, value in plan.items():
+            if key in self._submodule_names:
+                target._store_child(key, getattr(self, key)._apply_plan(value))
+            else:
+                object.__setattr__(target, key, value)
+        return target
+
+    def _reset_kind(self, kind: type[ParameterBase]) -> Module:
+        target = self._updated_copy()
+        for name, record in self._registry.items():
+            if issubclass(record.kind, kind) and record.init_func is not None:
+                value = target._coerce(name, record.kind, record.init_func(record.shape))
+                object.__setattr__(target, name, value)
+        for child in self._submodule_names:
+            target._store_child(child, getattr(self, child)._reset_kind(kind))
+        return target
+
+    def reset_state(self) -> Module:
+        """Reset every state of this module and its submodules to its initial value."""
+        return self._reset_kind(STATE)
+
+    def reset_parameters(self) -> Module:
+        """Reset every parameter to its initial value (concrete construction data if given)."""
+        return self._reset_kind(PARAMETER)
+
+    def _reset_attribute(self, name: str) -> Module:
+        """Reset one registered attribute to its initial value."""
+        if name not in self._registry:
+            raise UnknownAttributeError(
+                f"{self._path}: '{name}' is not a registered attribute"
+                f"{did_you_mean(name, self._registry)}."
+            )
+        record = self._registry[name]
+        target = self._updated_copy()
+        if record.init_func is not None:
+            value = target._coerce(name, record.kind, record.init_func(record.shape))
+            object.__setattr__(target, name, value)
+        return target
+
+    def _commit_state(self, new_state: Mapping[str, Any]) -> None:
+        """Hook called by built-in models after evolving: NumPy modules keep the new state."""
+        for key, value in new_state.items():
+            object.__setattr__(self, key, value)
+
+    # ------------------------------------------------------------------ batching
+    def _input_dtype(self) -> Any:
+        return np.float64
+
+    def _as_input_array(self, data: Any) -> Any:
+        """Convert input to a float array of this module's dtype, rejecting non-numeric data."""
+        try:
+            array = np.asarray(data)
+        except ValueError as error:
+            raise ValueError(
+                f"{self._path}: input could not be converted to an array ({error})"
+            ) from None
+        if array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{self._path}: expected numeric input (bool, int or float), got an array of "
+                f"dtype {array.dtype}"
+            )
+        return array.astype(self._input_dtype(), copy=False)
+
+    def _auto_batch(
+        self,
+        data: Any,
+        states: Iterable[Any] = (),
+        target_shapes: Iterable[Any] | None = None,
+    ) -> tuple[Any, tuple[Any, ...]]:
+        """Bring input to ``(B, T, Nin)`` and broadcast states to ``(B, *shape)``.
+
+        ``(T,)`` becomes ``(1, T, 1)`` and ``(T, N)`` becomes ``(1, T, N)``; a channel axis of
+        size 1 is broadcast to ``size_in``. Returns ``(data, batched_states)``.
+        """
+        data = self._as_input_array(data)
+        if data.ndim == 1:
+            data = data[None, :, None]
+        elif data.ndim == 2:
+            data = data[None]
+        elif data.ndim != 3:
+            raise ValueError(
+                f"{self._path}: expected input of shape (T, {self.size_in}) or "
+                f"(B, T, {self.size_in}), got shape {tuple(data.shape)} ({data.ndim}-d)"
+            )
+        n_batches, n_steps, n_channels = data.shape
+        if n_steps == 0:
+            raise ValueError(f"{self._path}: input has no time steps (T = 0)")
+        if n_channels != self.size_in:
+            if n_channels != 1:
+                raise ValueError(
+                    f"{self._path}: Input has wrong neuron dimension. "
+                    f"It is {n_channels}, must be {self.size_in}"
+                )
+            xp = self._backend.xp
+            data = xp.broadcast_to(data, (n_batches, n_steps, self.size_in))
+        states = tuple(states)
+        shapes = [np.shape(s) for s in states] if target_shapes is None else list(target_shapes)
+        xp = self._backend.xp
+        batched = tuple(
+            xp.broadcast_to(s, (n_batches, *tuple(shape))) for s, shape in zip(states, shapes)
+        )
+        return data, batched
+
+    # ------------------------------------------------------------------ repr
+    def _repr(self, indent: str) -> str:
+        head = f"{indent}{self.full_name} with shape {self.shape}"
+        children = [getattr(self, name) for name in self._submodule_names]
+        if not children:
+            return head
+        inner = "\n".join(child._repr(indent + "    ") for child in children)
+        return f"{head} {{\n{inner}\n{indent}}}"
+
+    def __repr__(self) -> str:
+        return self._repr("")

@@ -1,0 +1,119 @@
+"""Rate neurons (forward Euler), the one definition behind ``Rate`` and ``RateJax``."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from shoal._errors import EulerStabilityWarning
+from shoal.dynamics import rate as rate_dynamics
+from shoal.nn.modules._simulated import SimulatedModule, is_noisy
+from shoal.nn.modules.activations import H_ReLU, resolve_activation
+from shoal.nn.modules.initialisers import filled, unit_eigs, zeros
+from shoal.parameters import Parameter, SimulationParameter, State
+
+__all__ = ["RateBase"]
+
+
+class RateBase(SimulatedModule):
+    r"""Rate neurons with a forward-Euler update (feed-forward or recurrent).
+
+    Per time step, with :math:`\alpha = dt/\tau` and activation :math:`H(x, \theta)`:
+
+    .. math::
+
+        x \leftarrow x + \alpha\,(-x + u_t + b + H(x, \theta)\,W_{rec}), \qquad
+        y_t = H(x, \theta),
+
+    where :math:`u_t = i_t + \sigma\sqrt{dt}\,\xi_t` is the input plus Gaussian noise and
+    ``w_rec[i, j]`` is the weight from neuron ``i`` to neuron ``j``. Time constants are used as
+    given on every backend (no clipping); a warning is issued when ``dt/τ > 1`` makes the Euler
+    step unstable.
+
+    Args:
+        shape: ``N`` or ``(N,)``, or ``(N, N)``; ``size_in`` must equal ``size_out``.
+        tau: Time constants in seconds, ``(N,)`` or scalar. Default 20 ms. Family ``"taus"``.
+        bias: Bias ``(N,)`` or scalar. Default 0. Family ``"bias"``.
+        threshold: Activation threshold ``(N,)`` or scalar. Default 0. Family ``"thresholds"``.
+        w_rec: Recurrent weights ``(N, N)``; only with ``has_rec=True``. Family ``"weights"``.
+        weight_init_func: Initialiser for ``w_rec`` (default :func:`unit_eigs`).
+        has_rec: Whether the module has recurrent weights.
+        activation_func: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or a callable ``f(x, threshold)``.
+        dt: Time step in seconds (default 1 ms).
+        noise_std: Standard deviation of input noise, scaled by ``√dt`` (default 0: no noise).
+        rng_key: JAX only: PRNG key for the noise (random when ``None``).
+
+    Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``x`` ``(N,)`` (and
+    ``rng_key`` on JAX). Records (with ``record=True``): ``rec_input`` and ``x``, ``(B, T, N)``.
+    """
+
+    def __init__(
+        self,
+        shape: Any,
+        tau: Any = None,
+        bias: Any = None,
+        threshold: Any = None,
+        w_rec: Any = None,
+        weight_init_func: Callable[[Any], Any] = unit_eigs,
+        has_rec: bool = False,
+        activation_func: str | Callable[..., Any] = H_ReLU,
+        dt: float = 1e-3,
+        noise_std: float = 0.0,
+        rng_key: Any = None,
+    ) -> None:
+        owner = type(self).__name__
+        if shape is None:
+            raise ValueError(f"{owner}: `shape` must be given: N or (N,) for N rate neurons.")
+        super().__init__(shape=shape, spiking_input=False, spiking_output=False)
+        if len(self.shape) > 2 or self.size_in != self.size_out:
+            raise ValueError(
+                f"{owner}: Rate module must have `size_out` == `size_in`; got shape {self.shape}."
+            )
+        if w_rec is not None and not has_rec:
+            raise ValueError(f"{owner}: `w_rec` may not be provided if `has_rec` is False.")
+        n = self.size_out
+        self._has_rec = bool(has_rec)
+        if has_rec:
+            self.w_rec = Parameter(w_rec, "weights", init_func=weight_init_func, shape=(n, n))
+        else:
+            self.w_rec = None
+        self.tau = Parameter(tau, "taus", init_func=filled(0.02), shape=[(n,), ()])
+        self.bias = Parameter(bias, "bias", init_func=zeros, shape=[(n,), ()])
+        self.threshold = Parameter(threshold, "thresholds", init_func=zeros, shape=[(n,), ()])
+        self.dt = SimulationParameter(dt)
+        self.noise_std = SimulationParameter(noise_std)
+        self.act_fn = SimulationParameter(resolve_activation(owner, activation_func))
+        self._init_rng_key(rng_key)
+        self.x = State(shape=(n,), init_func=zeros)
+
+    def _validate(self, name: str, kind: Any, family: Any, value: Any) -> None:
+        super()._validate(name, kind, family, value)
+        if name == "tau" and "dt" in self.__dict__:
+            self._warn_if_unstable(value, self.dt)
+        elif name == "dt" and "tau" in self.__dict__:
+            self._warn_if_unstable(self.tau, value)
+
+    def _warn_if_unstable(self, tau: Any, dt: Any) -> None:
+        try:
+            ratio = float((dt / tau).max())
+        except (TypeError, ValueError, AttributeError):
+            return  # traced or non-numeric values are not checked
+        if ratio > 1.0:
+            warnings.warn(
+                f"{self._path}: dt/tau = {ratio:.3g} > 1 makes the forward-Euler update unstable; "
+                "use a smaller dt or larger time constants",
+                EulerStabilityWarning,
+                stacklevel=4,
+            )
+
+    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        inputs, (x0,) = self._auto_batch(input_data, (self.x,))
+        config = rate_dynamics.RateConfig(self.act_fn, self._has_rec, is_noisy(self.noise_std))
+        params = rate_dynamics.RateParams(
+            self.tau, self.bias, self.threshold, self.w_rec, self.dt, self.noise_std
+        )
+        outputs, final, rng_key, records = self._simulate(
+            rate_dynamics, config, params, rate_dynamics.RateState(x0), inputs, record
+        )
+        return outputs, self._new_state({"x": final.x}, rng_key), records
