@@ -14,6 +14,10 @@ from shoal.backend import require_jax
 from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sigmoid
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.native.exp_syn import ExpSyn
+from shoal.nn.modules.native.instant import Instant
+from shoal.nn.modules.native.lif import LIF
+from shoal.nn.modules.native.linear import Linear
 from shoal.nn.modules.native.rate import Rate
 
 # JAX-backed names -> the module that defines them (imported on first use).
@@ -21,6 +25,10 @@ _JAX_EXPORTS = {
     "JaxModule": "shoal.nn.modules.jax.jax_module",
     "RateJax": "shoal.nn.modules.jax.rate_jax",
     "RateEulerJax": "shoal.nn.modules.jax.rate_jax",
+    "LIFJax": "shoal.nn.modules.jax.lif_jax",
+    "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
+    "LinearJax": "shoal.nn.modules.jax.linear_jax",
+    "InstantJax": "shoal.nn.modules.jax.instant_jax",
 }
 
 __all__ = [
@@ -28,6 +36,10 @@ __all__ = [
     "H_ReLU",
     "H_sigmoid",
     "H_tanh",
+    "ExpSyn",
+    "Instant",
+    "LIF",
+    "Linear",
     "Module",
     "Rate",
     "kaiming",

@@ -1,0 +1,71 @@
+"""Exponential synapses, the one definition behind ``ExpSyn`` and ``ExpSynJax``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shoal.dynamics import exp_syn as exp_syn_dynamics
+from shoal.nn.modules._simulated import SimulatedModule, is_noisy
+from shoal.nn.modules.initialisers import filled, zeros
+from shoal.parameters import Parameter, SimulationParameter, State
+
+__all__ = ["ExpSynBase"]
+
+
+class ExpSynBase(SimulatedModule):
+    r"""A bank of exponential synapses (a first-order low-pass filter per channel).
+
+    .. math::
+
+        I_{syn} \leftarrow (I_{syn} + i_t + \sigma\sqrt{dt}\,\xi_t)\, e^{-dt/\tau}, \qquad
+        y_t = I_{syn}
+
+    Noise is added to the input on every backend (Rockpool's NumPy and JAX versions differ).
+
+    Args:
+        shape: ``N`` or ``(N,)``: one synapse per channel (one-dimensional).
+        tau: Time constants (s), ``(N,)`` or scalar; default 10 ms. Family ``"taus"``.
+        noise_std: Input noise standard deviation, scaled by ``√dt``; default 0 (none drawn).
+        dt: Time step in seconds (default 1 ms).
+        spiking_input: Whether input is spikes (default ``True``).
+        spiking_output: Whether output is spikes (default ``False``).
+        rng_key: JAX only: PRNG key for the noise (random when ``None``).
+
+    Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``isyn (N,)`` (and
+    ``rng_key`` on JAX). Records (``record=True``): ``isyn (B, T, N)``.
+    """
+
+    def __init__(
+        self,
+        shape: Any,
+        tau: Any = None,
+        noise_std: float = 0.0,
+        dt: float = 1e-3,
+        spiking_input: bool = True,
+        spiking_output: bool = False,
+        rng_key: Any = None,
+    ) -> None:
+        owner = type(self).__name__
+        if shape is None:
+            raise ValueError(f"{owner}: `shape` must be given: N or (N,).")
+        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
+        if len(self.shape) != 1:
+            raise ValueError(
+                f"{owner}: The `shape` argument must be one-dimensional for an ExpSyn module; "
+                f"got {self.shape}."
+            )
+        n = self.size_out
+        self.tau = Parameter(tau, "taus", init_func=filled(0.01), shape=[(n,), ()])
+        self.dt = SimulationParameter(dt)
+        self.noise_std = SimulationParameter(noise_std)
+        self._init_rng_key(rng_key)
+        self.isyn = State(shape=(n,), init_func=zeros)
+
+    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        inputs, (isyn0,) = self._auto_batch(input_data, (self.isyn,))
+        config = exp_syn_dynamics.ExpSynConfig(is_noisy(self.noise_std))
+        params = exp_syn_dynamics.ExpSynParams(self.tau, self.dt, self.noise_std)
+        outputs, final, rng_key, records = self._simulate(
+            exp_syn_dynamics, config, params, exp_syn_dynamics.ExpSynState(isyn0), inputs, record
+        )
+        return outputs, self._new_state({"isyn": final.isyn}, rng_key), records

@@ -1,0 +1,50 @@
+"""Instantaneous elementwise functions, the one definition behind ``Instant``/``InstantJax``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shoal.nn.modules.module import Module
+from shoal.parameters import SimulationParameter
+
+__all__ = ["InstantBase", "identity"]
+
+
+def identity(x: Any) -> Any:
+    """Return ``x`` unchanged."""
+    return x
+
+
+class InstantBase(Module):
+    """Apply a function to the (auto-batched) input at every time step: ``y = f(x)``.
+
+    Args:
+        shape: The module's shape (``N`` or ``(Nin, Nout)`` if ``f`` changes the width).
+        function: Any function of the array, written for the backend's arrays (NumPy for
+            ``Instant``, ``jax.numpy`` for ``InstantJax``; ufunc-style functions such as
+            ``np.tanh`` work on both). Default: identity.
+        spiking_input: Whether input is spikes (default ``False``).
+        spiking_output: Whether output is spikes (default ``False``).
+
+    Input ``(T, Nin)`` or ``(B, T, Nin)``; output ``(B, T, Nout)``. Stateless.
+    """
+
+    def __init__(
+        self,
+        shape: Any = None,
+        function: Callable[[Any], Any] = identity,
+        spiking_input: bool = False,
+        spiking_output: bool = False,
+    ) -> None:
+        owner = type(self).__name__
+        if shape is None:
+            raise ValueError(f"{owner}: The `shape` argument to `Instant` may not be `None`.")
+        if not callable(function):
+            raise TypeError(f"{owner}: `function` must be callable; got {type(function).__name__}.")
+        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
+        self.function = SimulationParameter(function)
+
+    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        data, _ = self._auto_batch(input_data)
+        return self.function(data), {}, {}

@@ -1,0 +1,146 @@
+"""Leaky integrate-and-fire neurons, the one definition behind ``LIF`` and ``LIFJax``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shoal.backend.surrogates import Surrogate, get_surrogate
+from shoal.dynamics import lif as lif_dynamics
+from shoal.nn.modules._simulated import SimulatedModule, is_noisy
+from shoal.nn.modules.initialisers import filled, kaiming, zeros
+from shoal.parameters import Parameter, SimulationParameter, State
+
+__all__ = ["LIFBase"]
+
+
+class LIFBase(SimulatedModule):
+    r"""Current-based LIF neurons: several exponential synapses per neuron, multi-spike output.
+
+    Per time step, with :math:`\alpha = e^{-dt/\tau_{mem}}` and :math:`\beta = e^{-dt/\tau_{syn}}`:
+
+    .. math::
+
+        I_{syn} &\leftarrow \beta\,(I_{syn} + i_t + I_{rec}), \qquad
+            I_{rec} = (S \cdot W_{rec})\text{ reshaped to } (N, n_{syn}) \\
+        V &\leftarrow \alpha V + \textstyle\sum_{syn} I_{syn} + b + \sigma\sqrt{dt}\,\xi_t \\
+        S &= \mathrm{clip}(\lfloor V/\theta \rfloor\,[V \ge \theta],\ 0,\ S_{max}), \qquad
+        V \leftarrow V - S\,\theta
+
+    Input reaches the synapse *before* the decay, so a single input of 1 adds β to ``vmem`` in
+    the same step. Outputs are spike counts per step (float). In JAX the spike function carries
+    a surrogate gradient (default :class:`~shoal.backend.surrogates.StepPWL`: the derivative of
+    ``v/θ`` where ``v ≥ θ − 0.5``).
+
+    Args:
+        shape: ``N`` (becomes ``(N, N)``) or ``(Nin, Nout)`` with ``Nin = Nout · n_synapses``;
+            input channel ``c`` feeds neuron ``c // n_synapses``, synapse ``c % n_synapses``.
+        tau_mem: Membrane time constants (s), ``(Nout,)`` or scalar; default 20 ms. ``"taus"``.
+        tau_syn: Synaptic time constants (s), ``(Nout, n_syn)``, ``(1, n_syn)`` or scalar;
+            default 20 ms. Family ``"taus"``.
+        bias: Constant membrane input ``(Nout,)`` or scalar; default 0. Family ``"bias"``.
+        w_rec: Recurrent weights ``(Nout, Nin)``, only with ``has_rec=True``. ``"weights"``.
+        has_rec: Whether the module has recurrent weights.
+        weight_init_func: Initialiser for ``w_rec`` (default :func:`kaiming`).
+        threshold: Firing threshold ``(Nout,)`` or scalar; default 1.0. Family ``"threshold"``.
+        noise_std: Membrane noise standard deviation, scaled by ``√dt``; default 0 (none drawn).
+        max_spikes_per_dt: Most spikes a neuron may emit in one step (default 2**16).
+        dt: Time step in seconds (default 1 ms).
+        spiking_input: Whether input is spikes (default ``False``).
+        spiking_output: Whether output is spikes (default ``True``).
+        surrogate: Surrogate gradient for JAX: ``"step_pwl"`` (default), ``"sigmoid"``,
+            ``"fast_sigmoid"`` or a :class:`~shoal.backend.surrogates.Surrogate`.
+        rng_key: JAX only: PRNG key for the noise (random when ``None``).
+
+    Input ``(T, Nin)`` or ``(B, T, Nin)``; output ``(B, T, Nout)``. State ``spikes (Nout,)``,
+    ``isyn (Nout, n_syn)``, ``vmem (Nout,)`` (and ``rng_key`` on JAX). Records
+    (``record=True``): ``irec``, ``isyn`` ``(B, T, Nout, n_syn)``; ``spikes``, ``vmem``
+    ``(B, T, Nout)``.
+    """
+
+    def __init__(
+        self,
+        shape: Any,
+        tau_mem: Any = None,
+        tau_syn: Any = None,
+        bias: Any = None,
+        w_rec: Any = None,
+        has_rec: bool = False,
+        weight_init_func: Callable[[Any], Any] = kaiming,
+        threshold: Any = None,
+        noise_std: float = 0.0,
+        max_spikes_per_dt: float = 2.0**16,
+        dt: float = 1e-3,
+        spiking_input: bool = False,
+        spiking_output: bool = True,
+        surrogate: str | Surrogate = "step_pwl",
+        rng_key: Any = None,
+    ) -> None:
+        owner = type(self).__name__
+        if shape is None:
+            raise ValueError(f"{owner}: `shape` must be given: N or (Nin, Nout).")
+        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        if len(shape) == 1:
+            shape = (shape[0], shape[0])
+        if len(shape) != 2:
+            raise ValueError(
+                f"{owner}: `shape` must be a one- or two-element tuple `(Nin, Nout)`; got {shape}."
+            )
+        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
+        n_in, n_out = self.shape
+        if n_out <= 0 or n_in % n_out != 0:
+            raise ValueError(
+                f"{owner}: You must specify an integer number of synapses per neuron: "
+                f"Nin = {n_in} is not a multiple of Nout = {n_out}."
+            )
+        if w_rec is not None and not has_rec:
+            raise ValueError(f"{owner}: `w_rec` may not be provided if `has_rec` is `False`.")
+        n_syn = n_in // n_out
+        self.n_synapses = n_syn
+        self._has_rec = bool(has_rec)
+        if has_rec:
+            self.w_rec = Parameter(
+                w_rec, "weights", init_func=weight_init_func, shape=(n_out, n_in)
+            )
+        else:
+            self.w_rec = None
+        self.tau_mem = Parameter(tau_mem, "taus", init_func=filled(0.02), shape=[(n_out,), ()])
+        self.tau_syn = Parameter(
+            tau_syn, "taus", init_func=filled(0.02), shape=[(n_out, n_syn), (1, n_syn), ()]
+        )
+        self.bias = Parameter(bias, "bias", init_func=zeros, shape=[(n_out,), ()])
+        self.threshold = Parameter(
+            threshold, "threshold", init_func=filled(1.0), shape=[(n_out,), ()]
+        )
+        self.dt = SimulationParameter(dt)
+        self.noise_std = SimulationParameter(noise_std)
+        self.max_spikes_per_dt = SimulationParameter(float(max_spikes_per_dt))
+        self.surrogate = SimulationParameter(get_surrogate(surrogate))
+        self._init_rng_key(rng_key)
+        self.spikes = State(shape=(n_out,), init_func=zeros)
+        self.isyn = State(shape=(n_out, n_syn), init_func=zeros)
+        self.vmem = State(shape=(n_out,), init_func=zeros)
+
+    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        inputs, states = self._auto_batch(input_data, (self.spikes, self.isyn, self.vmem))
+        config = lif_dynamics.LIFConfig(
+            self.n_synapses,
+            self._has_rec,
+            is_noisy(self.noise_std),
+            self.max_spikes_per_dt,
+            self.surrogate,
+        )
+        params = lif_dynamics.LIFParams(
+            self.tau_mem,
+            self.tau_syn,
+            self.bias,
+            self.threshold,
+            self.w_rec,
+            self.dt,
+            self.noise_std,
+        )
+        outputs, final, rng_key, records = self._simulate(
+            lif_dynamics, config, params, lif_dynamics.LIFState(*states), inputs, record
+        )
+        new_state = {"spikes": final.spikes, "isyn": final.isyn, "vmem": final.vmem}
+        return outputs, self._new_state(new_state, rng_key), records

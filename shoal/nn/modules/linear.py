@@ -1,0 +1,85 @@
+"""Linear weight layers, the one definition behind ``Linear`` and ``LinearJax``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from shoal.nn.modules.initialisers import kaiming
+from shoal.nn.modules.module import Module
+from shoal.parameters import Parameter
+
+__all__ = ["LinearBase", "uniform_sqrt"]
+
+
+def uniform_sqrt(shape: Any) -> np.ndarray:
+    """Bias initialiser ``U(−1/√n, +1/√n)`` with ``n = shape[0]``."""
+    bound = 1.0 / np.sqrt(shape[0])
+    return np.random.uniform(-bound, bound, size=shape)
+
+
+class LinearBase(Module):
+    """A dense weight matrix with optional bias: ``y = x @ weight + bias``.
+
+    No batch axis is added (as in Rockpool): ``(T, Nin)`` gives ``(T, Nout)`` and
+    ``(B, T, Nin)`` gives ``(B, T, Nout)``. The channel count is checked with the standard
+    message. Stateless: ``new_state`` and the record are ``{}``.
+
+    Args:
+        shape: ``(Nin, Nout)``.
+        weight: Weights ``(Nin, Nout)``; default from ``weight_init_func``. Family ``"weights"``.
+        bias: Bias ``(Nout,)``; registered only if given or ``has_bias``. Family ``"biases"``.
+        has_bias: Whether to add a trainable bias.
+        weight_init_func: Weight initialiser (default :func:`kaiming`).
+        bias_init_func: Bias initialiser (default :func:`uniform_sqrt`).
+        spiking_input: Whether input is spikes (default ``False``).
+        spiking_output: Whether output is spikes (default ``False``).
+    """
+
+    def __init__(
+        self,
+        shape: Any,
+        weight: Any = None,
+        bias: Any = None,
+        has_bias: bool = False,
+        weight_init_func: Callable[[Any], Any] = kaiming,
+        bias_init_func: Callable[[Any], Any] = uniform_sqrt,
+        spiking_input: bool = False,
+        spiking_output: bool = False,
+    ) -> None:
+        owner = type(self).__name__
+        if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+            raise ValueError(
+                f"{owner}: `shape` must specify input and output sizes for Linear: "
+                f"(Nin, Nout); got {shape!r}."
+            )
+        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
+        self.weight = Parameter(weight, "weights", init_func=weight_init_func, shape=self.shape)
+        self._has_bias = bool(has_bias or bias is not None)
+        if self._has_bias:
+            self.bias = Parameter(
+                bias, "biases", init_func=bias_init_func, shape=[(self.size_out,), ()]
+            )
+        else:
+            self.bias = 0.0
+
+    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        data = self._as_input_array(input_data)
+        if data.ndim not in (1, 2, 3) or data.shape[-1] != self.size_in:
+            if data.ndim in (1, 2, 3):
+                raise ValueError(
+                    f"{self._path}: Input has wrong neuron dimension. "
+                    f"It is {data.shape[-1]}, must be {self.size_in}"
+                )
+            raise ValueError(
+                f"{self._path}: expected input of shape (T, {self.size_in}) or "
+                f"(B, T, {self.size_in}), got shape {tuple(data.shape)} ({data.ndim}-d)"
+            )
+        if data.ndim > 1 and data.shape[-2] == 0:
+            raise ValueError(f"{self._path}: input has no time steps (T = 0)")
+        output = data @ self.weight
+        if self._has_bias:
+            output = output + self.bias
+        return output, {}, {}
