@@ -10,9 +10,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from shoal._debug import NonFiniteError, debug_mode
 from shoal._version import __version__
 
-__all__ = ["TSContinuous", "TSEvent", "TimeSeries", "__version__"]
+__all__ = [
+    "NonFiniteError",
+    "TSContinuous",
+    "TSEvent",
+    "TimeSeries",
+    "__version__",
+    "debug_mode",
+]
 
 _LAZY = {
     "TSContinuous": "shoal.timeseries",

@@ -1,0 +1,77 @@
+"""Debug mode: NaN/inf in inputs, outputs or states raise, naming the module path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import shoal
+from shoal import NonFiniteError
+from shoal._debug import debug_enabled
+from shoal.nn.modules import LIF, Module, Rate
+
+
+class Net(Module):
+    def __init__(self) -> None:
+        super().__init__(shape=(2, 2))
+        self.first = Rate(2)
+        self.second = Rate(2)
+
+    def evolve(self, input_data, record=False):
+        x, s1, _ = self.first(input_data)
+        x, s2, _ = self.second(x)
+        return x, {"first": s1, "second": s2}, {}
+
+
+def test_off_by_default_lets_nan_through():
+    assert not debug_enabled()
+    out, _, _ = Rate(2)(np.full((3, 2), np.nan))
+    assert np.isnan(out).all()
+
+
+def test_nan_input_names_the_module():
+    with shoal.debug_mode(), pytest.raises(NonFiniteError, match=r"^Rate: NaN or inf in input"):
+        Rate(2)(np.array([[0.0, np.inf]]))
+    assert not debug_enabled()
+
+
+def test_first_non_finite_value_names_the_innermost_module():
+    net = Net()
+    # Overflow inside the first submodule: its output is the first non-finite value.
+    net.first.bias = np.array([1e308, 1e308])
+    x = np.ones((3, 2)) * 1e308
+    with (
+        shoal.debug_mode(),
+        np.errstate(over="ignore", invalid="ignore"),
+        pytest.raises(NonFiniteError, match=r"^Net\.first: NaN or inf in output"),
+    ):
+        net(x)
+
+
+def test_non_finite_state_is_reported():
+    lif = LIF(2)
+    lif.vmem = np.array([np.nan, 0.0])
+    with (
+        shoal.debug_mode(),
+        pytest.raises(NonFiniteError, match=r"LIF: NaN or inf in state\['vmem'\]"),
+    ):
+        lif(np.zeros((2, 2)))
+
+
+def test_global_switch_and_restore():
+    shoal.debug_mode(True)
+    try:
+        assert debug_enabled()
+        with pytest.raises(NonFiniteError):
+            Rate(1)(np.array([[np.nan]]))
+    finally:
+        shoal.debug_mode(False)
+    assert not debug_enabled()
+
+
+def test_jax_module_checked_in_eager_calls():
+    pytest.importorskip("jax")
+    from shoal.nn.modules import RateJax
+
+    with shoal.debug_mode(), pytest.raises(NonFiniteError, match=r"^RateJax: NaN or inf in input"):
+        RateJax(2)(np.array([[np.nan, 0.0]]))
