@@ -30,6 +30,7 @@ from typing import Any, cast
 import numpy as np
 
 from shoal import parameters as _parameters
+from shoal._debug import check_finite, debug_enabled
 from shoal._errors import UnknownAttributeError, UnknownKeywordError, did_you_mean
 from shoal.backend import NUMPY, is_tracer
 from shoal.parameters import ParameterBase
@@ -180,7 +181,15 @@ class Module(metaclass=ModuleMeta):
 
     def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
         """Evolve the module: ``output, new_state, record = mod(input, record=False)``."""
-        return self.evolve(input_data, *args, **kwargs)
+        if not debug_enabled():
+            return self.evolve(input_data, *args, **kwargs)
+        check_finite(self._path, "input", input_data)
+        check_finite(self._path, "parameters", self.parameters())
+        check_finite(self._path, "state", self.state())
+        output, new_state, record = self.evolve(input_data, *args, **kwargs)
+        check_finite(self._path, "output", output)
+        check_finite(self._path, "new_state", new_state)
+        return output, new_state, record
 
     # ------------------------------------------------------------------ attributes
     @property
