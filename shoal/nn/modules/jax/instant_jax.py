@@ -8,3 +8,4 @@ __all__ = ["InstantJax"]
 
 class InstantJax(InstantBase, JaxModule):
     __doc__ = InstantBase.__doc__
+    # Not compiled on eager calls: the user's function may be NumPy code that cannot trace.

@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from shoal._debug import debug_enabled
 from shoal.backend.jax_backend import JAX
 from shoal.nn.modules.module import SIMULATION_PARAMETER, Module
 from shoal.parameters import ParameterBase
@@ -121,14 +122,40 @@ def _register_pytree(cls: type) -> None:
     )
 
 
+def _evolve(module: JaxModule, input_data: Any, record: bool) -> Any:
+    return module.evolve(input_data, record=record)
+
+
+# One compiled program per module structure, input shape/dtype and `record` flag.
+_compiled_evolve = jax.jit(_evolve, static_argnames=("record",))
+
+
 class JaxModule(Module):
     """Base class of JAX modules: pytrees that compute in float32 and never mutate on evolve.
 
     Float data is stored as ``jax.Array`` in float32 (float64 is kept only when
     ``jax_enable_x64`` is on and float64 data is given). Submodules must be JAX modules.
+
+    Built-in modules (``_compile_calls = True``) run every call ``mod(x)`` through one cached
+    ``jax.jit`` of ``evolve``, so eager use runs at compiled speed; inside a user's ``jit`` or
+    ``grad`` the nested compiled call is simply inlined. User subclasses evolve as written
+    (their ``evolve`` may hold Python that does not trace); set ``_compile_calls = True`` on a
+    subclass whose ``evolve`` is traceable to get the same.
     """
 
     _backend: Any = JAX
+    _compile_calls: bool = False
+
+    def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
+        if (
+            self._compile_calls
+            and not args
+            and kwargs.keys() <= {"record"}
+            and isinstance(input_data, _ARRAY_TYPES)
+            and not debug_enabled()
+        ):
+            return _compiled_evolve(self, input_data, bool(kwargs.get("record", False)))
+        return super().__call__(input_data, *args, **kwargs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

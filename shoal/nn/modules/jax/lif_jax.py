@@ -11,3 +11,4 @@ __all__ = ["LIFJax"]
 
 class LIFJax(LIFBase, JaxModule):
     __doc__ = LIFBase.__doc__
+    _compile_calls = True
