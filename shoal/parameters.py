@@ -106,6 +106,22 @@ class _CopyOf:
     def __repr__(self) -> str:
         return f"<copy of {self.data!r}>"
 
+    # Compared by value: modules built from equal data share JAX compilation caches (the
+    # initialiser is part of a JaxModule's static pytree data).
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _CopyOf):
+            return NotImplemented
+        if self.data is other.data:
+            return True
+        try:
+            a, b = np.asarray(self.data), np.asarray(other.data)
+        except (TypeError, ValueError):
+            return False
+        return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))
+
+    def __hash__(self) -> int:
+        return hash(np.shape(self.data))
+
 
 def _normalise_shapes(shape: Any) -> list[ShapeSpec]:
     """Turn an int, tuple or list of permitted shapes into a list of int tuples."""
@@ -143,7 +159,10 @@ def _conform(data: Any, shapes: list[ShapeSpec], permit_reshape: bool) -> Any:
         count = _size(data_shape)
         for target in shapes:
             if _size(target) == count:
-                return np.reshape(data, target) if isinstance(data, list) else data.reshape(target)
+                # Python scalars, lists and tuples have no `.reshape`; arrays keep their type.
+                return (
+                    data.reshape(target) if hasattr(data, "reshape") else np.reshape(data, target)
+                )
     raise ValueError(
         "The shape provided for this Parameter does not match the provided initialisation "
         f"data.\n    self.shape = {shapes}; data.shape = {data_shape}"

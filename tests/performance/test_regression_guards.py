@@ -1,0 +1,99 @@
+"""Performance regression guards that are not timing tests.
+
+* repeated eager calls of a JAX module compile once (the jit cache does not grow);
+* ``record=False`` builds no record arrays (NumPy: peak memory; JAX: the scan's outputs);
+* no noise is drawn when ``noise_std = 0`` and no recurrent product exists without ``w_rec``.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from shoal.nn.modules import LIF, Rate
+
+jax = pytest.importorskip("jax")
+import jax.numpy as jnp  # noqa: E402
+
+from shoal.backend import jax_backend  # noqa: E402
+from shoal.nn.modules import LIFJax, RateJax  # noqa: E402
+from shoal.nn.modules.jax import jax_module  # noqa: E402
+
+
+def test_repeated_eager_calls_compile_once():
+    lif = LIFJax(8)
+    x = np.random.rand(2, 30, 8).astype(np.float32)
+    lif(x)
+    evolve_cache = jax_module._compiled_evolve._cache_size()
+    simulate_cache = jax_backend._compiled_simulate._cache_size()
+    for _ in range(3):
+        _, new_state, _ = lif(x)
+        lif = lif.set_attributes(new_state)
+    assert jax_module._compiled_evolve._cache_size() == evolve_cache
+    assert jax_backend._compiled_simulate._cache_size() == simulate_cache
+
+
+def test_a_second_module_of_the_same_structure_reuses_the_compiled_program():
+    x = np.random.rand(1, 10, 5).astype(np.float32)
+    key = jnp.array([1, 2], dtype=jnp.uint32)
+    RateJax(5, tau=np.full(5, 0.03), rng_key=key)(x)
+    before = jax_module._compiled_evolve._cache_size()
+    RateJax(5, tau=np.full(5, 0.03), rng_key=key)(x)
+    assert jax_module._compiled_evolve._cache_size() == before
+
+
+def _scan_output_count(module, x, record):
+    jaxpr = jax.make_jaxpr(lambda m, x: m.evolve(x, record=record))(module, x)
+    scans = [
+        eqn
+        for outer in jaxpr.eqns
+        for eqn in ([outer] + list(outer.params.get("jaxpr", jaxpr).jaxpr.eqns))
+        if eqn.primitive.name == "scan"
+    ]
+    assert len(scans) == 1
+    return len(scans[0].outvars)
+
+
+def test_jax_record_false_stacks_only_the_output():
+    lif = LIFJax(4)
+    x = jnp.ones((1, 5, 4))
+    # Carry: spikes, isyn, vmem; stacked: spikes only (vs 4 record arrays with record=True).
+    assert _scan_output_count(lif, x, record=False) == 3 + 1
+    assert _scan_output_count(lif, x, record=True) > 3 + 1
+
+
+def _peak_bytes(fn):
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("cls", [LIF, Rate])
+def test_numpy_record_false_allocates_no_record_arrays(cls):
+    n_steps, n = 4000, 16
+    x = np.random.rand(1, n_steps, n)
+    output_bytes = x.nbytes
+    quiet = _peak_bytes(lambda: cls(n)(x, record=False))
+    loud = _peak_bytes(lambda: cls(n)(x, record=True))
+    # Without records: the output plus the vectorised input work, a few times the input size.
+    assert quiet < 5 * output_bytes
+    if cls is LIF:  # LIF records four (B, T, N) arrays, so the difference shows
+        assert loud > quiet + 2 * output_bytes
+
+
+def test_no_noise_drawn_when_noise_std_is_zero(monkeypatch):
+    calls = []
+    real = np.random.standard_normal
+    monkeypatch.setattr(
+        np.random, "standard_normal", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
+    LIF(3)(np.ones((5, 3)))
+    Rate(3)(np.ones((5, 3)))
+    assert calls == []
+    LIF(3, noise_std=0.1)(np.ones((5, 3)))
+    assert len(calls) == 1
