@@ -31,6 +31,13 @@ _JAX_EXPORTS = {
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
 }
 
+# NIR bridges (imported on first use; they import the combinators and, when called, `nir`).
+_NIR_EXPORTS = {
+    "to_nir": "shoal.nn.modules.nir",
+    "from_nir": "shoal.nn.modules.nir",
+    "NIRConversionError": "shoal.nn.modules.nir",
+}
+
 __all__ = [
     "H_LReLU",
     "H_ReLU",
@@ -47,6 +54,7 @@ __all__ = [
     "unit_eigs",
     "xavier",
     *_JAX_EXPORTS,
+    *_NIR_EXPORTS,
 ]
 
 
@@ -56,6 +64,8 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_JAX_EXPORTS[name]), name)
         globals()[name] = value
         return value
+    if name in _NIR_EXPORTS:
+        return getattr(importlib.import_module(_NIR_EXPORTS[name]), name)
     raise AttributeError(f"module 'shoal.nn.modules' has no attribute '{name}'")
 
 
