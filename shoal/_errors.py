@@ -7,6 +7,9 @@ so that code written against Rockpool's behaviour keeps catching what it caught 
 from __future__ import annotations
 
 import difflib
+import os
+import sys
+import warnings
 from collections.abc import Iterable
 
 __all__ = [
@@ -15,7 +18,10 @@ __all__ = [
     "UnknownKeywordError",
     "did_you_mean",
     "format_shape",
+    "warn_user",
 ]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class UnknownAttributeError(KeyError):
@@ -43,3 +49,17 @@ def format_shape(shape: object) -> str:
 
 class EulerStabilityWarning(RuntimeWarning):
     """A time step too large for a forward-Euler update (``dt/τ > 1``)."""
+
+
+def warn_user(message: str, category: type[Warning]) -> None:
+    """Issue a warning attributed to the first caller outside the shoal package.
+
+    A fixed ``stacklevel`` would point into shoal's internals whenever the call path differs
+    (constructor, assignment, ``set_attributes``).
+    """
+    frame = sys._getframe(0)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

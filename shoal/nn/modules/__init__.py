@@ -19,6 +19,7 @@ from shoal.nn.modules.native.instant import Instant
 from shoal.nn.modules.native.lif import LIF
 from shoal.nn.modules.native.linear import Linear
 from shoal.nn.modules.native.rate import Rate
+from shoal.nn.modules.timed_module import TimedModule, TimedModuleWrapper
 
 # JAX-backed names -> the module that defines them (imported on first use).
 _JAX_EXPORTS = {
@@ -49,6 +50,8 @@ __all__ = [
     "Linear",
     "Module",
     "Rate",
+    "TimedModule",
+    "TimedModuleWrapper",
     "kaiming",
     "sigmoid",
     "unit_eigs",

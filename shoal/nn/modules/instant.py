@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from shoal.nn.modules.module import Module
 from shoal.parameters import SimulationParameter
 
 __all__ = ["InstantBase", "identity"]
+
+
+def _for_namespace(function: Callable[[Any], Any], xp: Any) -> Callable[[Any], Any]:
+    """A NumPy ufunc (``np.tanh``) cannot take JAX tracers: use ``xp``'s function of that name."""
+    if isinstance(function, np.ufunc) and xp is not np:
+        return getattr(xp, function.__name__, function)  # type: ignore[no-any-return]
+    return function
 
 
 def identity(x: Any) -> Any:
@@ -47,4 +56,4 @@ class InstantBase(Module):
 
     def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
         data, _ = self._auto_batch(input_data)
-        return self.function(data), {}, {}
+        return _for_namespace(self.function, self._backend.xp)(data), {}, {}

@@ -242,9 +242,7 @@ class Module(metaclass=ModuleMeta):
         elif name in self.__dict__.get("_registry", ()):
             object.__setattr__(self, name, self._checked_value(name, value))
         else:
-            if name in self.__dict__.get("_submodule_names", ()):
-                names = tuple(n for n in self._submodule_names if n != name)
-                object.__setattr__(self, "_submodule_names", names)
+            self._drop_submodule_name(name)
             object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -252,10 +250,13 @@ class Module(metaclass=ModuleMeta):
             registry = dict(self._registry)
             del registry[name]
             object.__setattr__(self, "_registry", registry)
-        if name in self._submodule_names:
-            names = tuple(n for n in self._submodule_names if n != name)
-            object.__setattr__(self, "_submodule_names", names)
+        self._drop_submodule_name(name)
         object.__delattr__(self, name)
+
+    def _drop_submodule_name(self, name: str) -> None:
+        names = self.__dict__.get("_submodule_names", ())
+        if name in names:
+            object.__setattr__(self, "_submodule_names", tuple(n for n in names if n != name))
 
     def _require_init(self) -> None:
         if "_registry" not in self.__dict__:
@@ -277,11 +278,16 @@ class Module(metaclass=ModuleMeta):
         record = Registered(kind, attribute.family, attribute.init_func, tuple(np.shape(value)))
         # Copy-on-write: JAX copies share the registry dict with their originals.
         object.__setattr__(self, "_registry", {**self._registry, name: record})
+        self._drop_submodule_name(name)  # a name lives in exactly one registry
         object.__setattr__(self, name, value)
 
     def _add_submodule(self, name: str, module: Module) -> None:
         self._require_init()
         self._check_submodule(name, module)
+        if name in self._registry:  # a name lives in exactly one registry
+            registry = dict(self._registry)
+            del registry[name]
+            object.__setattr__(self, "_registry", registry)
         object.__setattr__(module, "_name", name)
         module._set_path(f"{self._path}.{name}")
         if name not in self._submodule_names:
@@ -547,3 +553,34 @@ class Module(metaclass=ModuleMeta):
 
     def __repr__(self) -> str:
         return self._repr("")
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self, path: Any) -> None:
+        """Write parameters, state and numeric simulation parameters to an ``.npz`` file.
+
+        See :func:`shoal.nn.modules._checkpoint.save_module` (atomic write, no pickle).
+        """
+        from shoal.nn.modules._checkpoint import save_module
+
+        save_module(self, path)
+
+    def load(self, path: Any) -> Module:
+        """Load a file written by :meth:`save` into a module of the same architecture.
+
+        NumPy modules load in place and return themselves; JAX modules return a new module
+        (``net = net.load(path)``). See :func:`shoal.nn.modules._checkpoint.load_module`.
+        """
+        from shoal.nn.modules._checkpoint import load_module
+
+        return load_module(self, path)
+
+    # ------------------------------------------------------------------ time series
+    def timed(self, output_num: int = 0, dt: float | None = None, add_events: bool = False) -> Any:
+        """Wrap this module to evolve over time series, keeping a clock and the state.
+
+        Returns a :class:`~shoal.nn.modules.timed_module.TimedModuleWrapper`; see it for the
+        arguments (``dt`` is required when the module has none).
+        """
+        from shoal.nn.modules.timed_module import TimedModuleWrapper
+
+        return TimedModuleWrapper(self, output_num=output_num, dt=dt, add_events=add_events)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
-from shoal._errors import EulerStabilityWarning
+from shoal._errors import EulerStabilityWarning, warn_user
 from shoal.dynamics import rate as rate_dynamics
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.activations import H_ReLU, resolve_activation
@@ -100,11 +99,10 @@ class RateBase(SimulatedModule):
         except (TypeError, ValueError, AttributeError):
             return  # traced or non-numeric values are not checked
         if ratio > 1.0:
-            warnings.warn(
+            warn_user(
                 f"{self._path}: dt/tau = {ratio:.3g} > 1 makes the forward-Euler update unstable; "
                 "use a smaller dt or larger time constants",
                 EulerStabilityWarning,
-                stacklevel=4,
             )
 
     def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:

@@ -84,12 +84,30 @@ class _Static:
         return f"_Static(leaves={self.leaf_keys})"
 
 
+_child_by_type: dict[type, bool] = {}
+
+
+def _is_child(value: Any) -> bool:
+    """Arrays (tracers included) and submodules are pytree children; decided once per type.
+
+    ``isinstance(v, jax.Array)`` goes through an ABC hook costing ~1 µs per attribute, which
+    made flattening a 6-layer network take ~120 µs on every jitted call.
+    """
+    kind = type(value)
+    found = _child_by_type.get(kind)
+    if found is None:
+        found = _child_by_type[kind] = issubclass(
+            kind, (*_ARRAY_TYPES, jax.core.Tracer, JaxModule)
+        ) or isinstance(value, jax.Array)
+    return found
+
+
 def _split(module: JaxModule) -> tuple[list[str], list[Any], list[tuple[str, Any]]]:
     keys: list[str] = []
     leaves: list[Any] = []
     static: list[tuple[str, Any]] = []
     for key, value in module.__dict__.items():
-        if isinstance(value, (_ARRAY_TYPES, JaxModule)):
+        if _is_child(value):
             keys.append(key)
             leaves.append(value)
         else:
