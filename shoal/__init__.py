@@ -27,7 +27,16 @@ _LAZY = {
     "TSEvent": "shoal.timeseries",
     "TimeSeries": "shoal.timeseries",
 }
-_SUBPACKAGES = {"nn", "parameters", "timeseries", "training", "utilities", "typehints", "backend"}
+_SUBPACKAGES = {
+    "nn",
+    "parameters",
+    "timeseries",
+    "training",
+    "utilities",
+    "typehints",
+    "backend",
+    "parallel",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -97,3 +97,28 @@ def test_no_noise_drawn_when_noise_std_is_zero(monkeypatch):
     assert calls == []
     LIF(3, noise_std=0.1)(np.ones((5, 3)))
     assert len(calls) == 1
+
+
+def test_parameter_updates_do_not_retrace_a_jitted_step():
+    # Scalars such as tau_mem=0.02 must not be stored weakly typed: after one optimiser update
+    # the parameters would change abstract type and every later step would compile again.
+    optax = pytest.importorskip("optax")
+    net = LIFJax(4, tau_mem=0.02, tau_syn=0.01, threshold=1.0)
+    x = jnp.ones((1, 6, 4))
+    optimiser = optax.adam(1e-3)
+
+    def loss(params, net, x):
+        out, _, _ = net.set_attributes(params)(x)
+        return jnp.sum(out)
+
+    @jax.jit
+    def step(params, opt_state, net, x):
+        grads = jax.grad(loss)(params, net, x)
+        updates, opt_state = optimiser.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state
+
+    params = net.parameters()
+    opt_state = optimiser.init(params)
+    for _ in range(3):
+        params, opt_state = step(params, opt_state, net, x)
+    assert step._cache_size() == 1

@@ -79,7 +79,10 @@ class LinearBase(Module):
             )
         if data.ndim > 1 and data.shape[-2] == 0:
             raise ValueError(f"{self._path}: input has no time steps (T = 0)")
-        output = data @ self.weight
+        # One 2-D GEMM: NumPy's stacked (B, T, Nin) @ (Nin, Nout) path is ~15x slower.
+        output = (data.reshape(-1, self.size_in) @ self.weight).reshape(
+            *data.shape[:-1], self.size_out
+        )
         if self._has_bias:
             output = output + self.bias
         return output, {}, {}

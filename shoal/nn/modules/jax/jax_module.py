@@ -208,10 +208,14 @@ class JaxModule(Module):
         array = jnp.asarray(value)
         current = self.__dict__.get(name)
         if isinstance(current, jax.Array) and current.dtype.kind == "f":
-            return array if array.dtype == current.dtype else array.astype(current.dtype)
-        if array.dtype.kind in "bi":
-            return array.astype(jnp.result_type(float))
-        return array
+            dtype = current.dtype
+        elif array.dtype.kind in "bi":
+            dtype = jnp.result_type(float)
+        else:
+            dtype = array.dtype
+        # An explicit dtype also drops JAX's weak type (Python scalars are weakly typed), so
+        # values updated by an optimiser keep the same abstract type and jit does not retrace.
+        return jnp.asarray(array, dtype=dtype)
 
     def _input_dtype(self) -> Any:
         dtypes = [
