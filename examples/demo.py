@@ -1,9 +1,23 @@
-"""The main demo (`make demo`): the low-level API tour."""
+"""The main demo (`make demo`): the low-level API tour, the timed API, then training.
+
+1. the founding document's tour of the Module API (``low_level_api.py``);
+2. a network evolved over event time series with ``.timed()`` (``timed_api.py``);
+3. a spiking network trained on scikit-learn's handwritten digits (``train_digits.py``).
+
+Figures and the trained network go to ``demo-output/``.
+"""
 
 import runpy
+import sys
 from pathlib import Path
 
 if __name__ == "__main__":
     here = Path(__file__).parent
-    print("=== shoal: the low-level Module API tour ===")
+    print("=== 1. shoal: the low-level Module API tour ===")
     runpy.run_path(str(here / "low_level_api.py"), run_name="__main__")
+    print("\n=== 2. the timed API: evolving over event time series ===")
+    sys.argv = [str(here / "timed_api.py"), "demo-output/timed_output.png"]
+    runpy.run_path(str(here / "timed_api.py"), run_name="__main__")
+    print("\n=== 3. training a spiking network on handwritten digits ===")
+    sys.argv = [str(here / "train_digits.py")]
+    runpy.run_path(str(here / "train_digits.py"), run_name="__main__")

@@ -1,0 +1,67 @@
+"""Training spiking and rate networks with JAX: losses, surrogate gradients, a training step.
+
+Importing this package does not import JAX; its JAX parts load on first use
+(:mod:`shoal.training.jax_loss`, :func:`make_train_step`) and need ``pip install 'shoal[train]'``.
+
+The recipe: take gradients with respect to ``net.parameters()`` (not the module, which holds an
+integer ``rng_key``), apply them inside the loss with ``net.set_attributes(params)``, update with
+an `optax <https://optax.readthedocs.io>`_ optimiser, and ``jit`` the whole step::
+
+    import jax, optax
+    from shoal.training import jax_loss
+
+    def loss(params, net, x, y):
+        net = net.set_attributes(params)
+        out, _, _ = net(x)
+        return jax_loss.mse(out, y)
+
+    optimiser = optax.adam(1e-2)
+    params = net.parameters()
+    opt_state = optimiser.init(params)
+
+    @jax.jit
+    def step(params, opt_state, x, y):
+        value, grads = jax.value_and_grad(loss)(params, net, x, y)
+        updates, opt_state = optimiser.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, value
+
+    for epoch in range(100):
+        params, opt_state, value = step(params, opt_state, x, y)
+    net = net.set_attributes(params)
+
+:func:`make_train_step` builds that ``step`` for you. To train only some parameters, pass a
+family subset such as ``net.parameters("weights")``: ``set_attributes`` accepts partial trees.
+Surrogate gradients are chosen per LIF module (``LIFJax(N, surrogate="fast_sigmoid")``, see
+:mod:`shoal.training.surrogates`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from shoal.training import surrogates
+from shoal.training.surrogates import FastSigmoid, Sigmoid, StepPWL, Surrogate, get_surrogate
+
+__all__ = [
+    "FastSigmoid",
+    "Sigmoid",
+    "StepPWL",
+    "Surrogate",
+    "get_surrogate",
+    "jax_loss",
+    "make_train_step",
+    "surrogates",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "jax_loss":
+        return importlib.import_module("shoal.training.jax_loss")
+    if name == "make_train_step":
+        return importlib.import_module("shoal.training._recipe").make_train_step
+    raise AttributeError(f"module 'shoal.training' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
