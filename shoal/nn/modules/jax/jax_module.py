@@ -170,6 +170,7 @@ class JaxModule(Module):
             and not args
             and kwargs.keys() <= {"record"}
             and isinstance(input_data, _ARRAY_TYPES)
+            and input_data.dtype.kind in "biuf"  # anything else gets shoal's error, eagerly
             and not debug_enabled()
         ):
             return _compiled_evolve(self, input_data, bool(kwargs.get("record", False)))

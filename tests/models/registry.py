@@ -1,0 +1,329 @@
+"""The registry every contract test runs over: one :class:`ModelCase` per model or combinator.
+
+Adding an entry here is the only step needed to put a model under every contract test in
+``test_contract.py`` (shapes, records, reset, set_attributes, pytree, jit, gradients, keywords).
+A case builds its module from a :class:`Catalogue` (the NumPy or the JAX classes under the same
+names), so one factory serves both backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+import shoal.nn.modules as modules
+
+try:  # combinators may land after the catalogue; the registry must import without them
+    import shoal.nn.combinators as combinators
+except ImportError:  # pragma: no cover - only while the package is being written
+    combinators = None  # type: ignore[assignment]
+
+BACKENDS = ("numpy", "jax")
+
+Shape = tuple[int, ...]
+# (batched lead (B, T), raw input lead (T,) or (B, T)) -> nested dict of record shapes
+RecordShapes = Callable[[Shape, Shape], dict[str, Any]]
+
+
+def catalogue(backend: str) -> SimpleNamespace:
+    """The model classes of ``backend`` under backend-neutral names (``Rate``, ``LIF``...)."""
+    if backend == "numpy":
+        classes = {name: getattr(modules, name) for name in _NAMES}
+    else:
+        classes = {name: getattr(modules, f"{name}Jax") for name in _NAMES}
+    if combinators is not None:
+        for name in ("Sequential", "Residual", "FFwdStack"):
+            classes[name] = getattr(combinators, name)
+    return SimpleNamespace(**classes)
+
+
+_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant")
+
+
+@dataclass(frozen=True)
+class ModelCase:
+    """One model configuration under contract.
+
+    Attributes:
+        name: Test id.
+        make: ``make(catalogue, **extra)`` builds a fresh module; ``extra`` keywords go to the
+            outermost constructor (used for the misspelled-keyword check).
+        n_in: Input channels.
+        n_out: Output channels.
+        records: Expected record shapes for ``record=True``.
+        misspelled: A keyword close to a real one that the constructor must refuse.
+        suggestion: Text the error must contain, e.g. ``"did you mean 'tau'"`` (``None``: none).
+        batches: Whether a ``(T, N)`` input gains a batch axis (``Linear`` does not).
+        spiking_output: Whether outputs are spike counts.
+        stateful: Whether the module has state (evolving changes it).
+        input_scale: Inputs are ``U(0, 1) · input_scale`` (strong enough to make LIF spike).
+    """
+
+    name: str
+    make: Callable[..., Any]
+    n_in: int
+    n_out: int
+    records: RecordShapes
+    misspelled: str
+    suggestion: str | None
+    batches: bool = True
+    spiking_output: bool = False
+    stateful: bool = True
+    input_scale: float = 1.0
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+    def build(self, backend: str, **extra: Any) -> Any:
+        """A fresh module; random initialisers are seeded, so every build is identical."""
+        np.random.seed(0)
+        return self.make(catalogue(backend), **extra)
+
+    def output_shape(self, lead: Shape) -> Shape:
+        if self.batches and len(lead) == 1:
+            return (1, *lead, self.n_out)
+        return (*lead, self.n_out)
+
+    def inputs(self, lead: Shape, seed: int = 0) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        return self.input_scale * rng.uniform(0.0, 1.0, (*lead, self.n_in))
+
+
+def _batched(lead: Shape) -> Shape:
+    return lead if len(lead) == 2 else (1, *lead)
+
+
+def _rate_records(n: int) -> RecordShapes:
+    return lambda bt, raw: {"rec_input": (*bt, n), "x": (*bt, n)}
+
+
+def _lif_records(n: int, n_syn: int) -> RecordShapes:
+    return lambda bt, raw: {
+        "irec": (*bt, n, n_syn),
+        "spikes": (*bt, n),
+        "isyn": (*bt, n, n_syn),
+        "vmem": (*bt, n),
+    }
+
+
+def _no_records(bt: Shape, raw: Shape) -> dict[str, Any]:
+    return {}
+
+
+_W_REC_3 = [[0.0, 0.5, -0.2], [-0.5, 0.0, 0.3], [0.1, -0.3, 0.0]]
+
+CASES: list[ModelCase] = [
+    ModelCase(
+        "Rate",
+        lambda c, **kw: c.Rate(3, tau=[0.01, 0.02, 0.05], bias=0.1, **kw),
+        3,
+        3,
+        _rate_records(3),
+        misspelled="tua",
+        suggestion="did you mean 'tau'",
+    ),
+    ModelCase(
+        "Rate-rec-tanh",
+        lambda c, **kw: c.Rate(
+            3, has_rec=True, w_rec=_W_REC_3, activation_func="tanh", tau=0.02, **kw
+        ),
+        3,
+        3,
+        _rate_records(3),
+        misspelled="has_recc",
+        suggestion="did you mean 'has_rec'",
+    ),
+    ModelCase(
+        "LIF",
+        lambda c, **kw: c.LIF(3, tau_mem=[0.01, 0.02, 0.03], bias=0.05, **kw),
+        3,
+        3,
+        _lif_records(3, 1),
+        misspelled="tau_memm",
+        suggestion="did you mean 'tau_mem'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "LIF-rec",
+        lambda c, **kw: c.LIF(3, has_rec=True, threshold=0.8, **kw),
+        3,
+        3,
+        _lif_records(3, 1),
+        misspelled="treshold",
+        suggestion="did you mean 'threshold'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "LIF-nsyn2",
+        lambda c, **kw: c.LIF((4, 2), tau_syn=[[0.005, 0.02], [0.01, 0.03]], **kw),
+        4,
+        2,
+        _lif_records(2, 2),
+        misspelled="tau_sin",
+        suggestion="did you mean 'tau_syn'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "LIF-noise",
+        lambda c, **kw: c.LIF(
+            2, noise_std=0.5, **({"rng_key": [1, 2]} if _is_jax(c) else {}), **kw
+        ),
+        2,
+        2,
+        _lif_records(2, 1),
+        misspelled="noise_sd",
+        suggestion="did you mean 'noise_std'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "ExpSyn",
+        lambda c, **kw: c.ExpSyn(3, tau=[0.002, 0.01, 0.05], **kw),
+        3,
+        3,
+        lambda bt, raw: {"isyn": (*bt, 3)},
+        misspelled="tau_syn",
+        suggestion="did you mean 'tau'",
+    ),
+    ModelCase(
+        "Linear",
+        lambda c, **kw: c.Linear((3, 2), **kw),
+        3,
+        2,
+        _no_records,
+        misspelled="wieght",
+        suggestion="did you mean 'weight'",
+        batches=False,
+        stateful=False,
+    ),
+    ModelCase(
+        "Linear-bias",
+        lambda c, **kw: c.Linear((3, 2), has_bias=True, **kw),
+        3,
+        2,
+        _no_records,
+        misspelled="has_biass",
+        suggestion="did you mean 'has_bias'",
+        batches=False,
+        stateful=False,
+    ),
+    ModelCase(
+        "Instant",
+        lambda c, **kw: c.Instant(3, function=np.tanh, **kw),
+        3,
+        3,
+        _no_records,
+        misspelled="func",
+        suggestion=None,
+        stateful=False,
+    ),
+]
+
+
+def _is_jax(c: SimpleNamespace) -> bool:
+    return bool(c.Rate.__name__.endswith("Jax"))
+
+
+def _combinator_records(classes: tuple[str, ...], builders: tuple[Any, ...]) -> Any:
+    """Record shapes depend on class names (``0_Linear`` vs ``0_LinearJax``): resolved lazily."""
+
+    def shapes(bt: Shape, raw: Shape, backend: str = "numpy") -> dict[str, Any]:
+        suffix = "Jax" if backend == "jax" else ""
+        out: dict[str, Any] = {}
+        for index, (cls, (sub_records, sub_output)) in enumerate(zip(classes, builders)):
+            name = f"{index}_{cls}{suffix}"
+            out[name] = sub_records(bt, raw)
+            out[f"{name}_output"] = sub_output(bt, raw)
+        return out
+
+    return shapes
+
+
+if combinators is not None:
+    CASES += [
+        ModelCase(
+            "Sequential(Linear,LIF)",
+            lambda c, **kw: c.Sequential(
+                c.Linear((3, 2), weight=np.full((3, 2), 0.8)), c.LIF(2), **kw
+            ),
+            3,
+            2,
+            _combinator_records(
+                ("Linear", "LIF"),
+                (
+                    (_no_records, lambda bt, raw: (*raw, 2)),
+                    (_lif_records(2, 1), lambda bt, raw: (*bt, 2)),
+                ),
+            ),
+            misspelled="nmae",
+            suggestion=None,
+            spiking_output=True,
+            input_scale=3.0,
+        ),
+        ModelCase(
+            "Sequential(Linear,Rate)",
+            lambda c, **kw: c.Sequential(c.Linear((3, 4)), c.Rate(4, bias=0.5), **kw),
+            3,
+            4,
+            _combinator_records(
+                ("Linear", "Rate"),
+                (
+                    (_no_records, lambda bt, raw: (*raw, 4)),
+                    (_rate_records(4), lambda bt, raw: (*bt, 4)),
+                ),
+            ),
+            misspelled="shpe",
+            suggestion=None,
+        ),
+        ModelCase(
+            "Residual(Linear,Rate)",
+            lambda c, **kw: c.Residual(c.Linear((3, 3)), c.Rate(3, bias=0.5), **kw),
+            3,
+            3,
+            _combinator_records(
+                ("Linear", "Rate"),
+                (
+                    (_no_records, lambda bt, raw: (*raw, 3)),
+                    (_rate_records(3), lambda bt, raw: (*bt, 3)),
+                ),
+            ),
+            misspelled="spiking_inptu",
+            suggestion=None,
+        ),
+        ModelCase(
+            "FFwdStack(Rate,Rate)",
+            lambda c, **kw: c.FFwdStack(
+                c.Rate(3, bias=0.5), c.Rate(2, bias=0.5), weight_init_func=np.ones, **kw
+            ),
+            3,
+            2,
+            _combinator_records(
+                ("Rate", "Rate"),
+                (
+                    (_rate_records(3), lambda bt, raw: (*bt, 3)),
+                    (_rate_records(2), lambda bt, raw: (*bt, 2)),
+                ),
+            ),
+            misspelled="weight_init_fn",
+            suggestion="`weight_init_func`",
+        ),
+    ]
+
+CASE_IDS = [case.name for case in CASES]
+COMBINATOR_CASES = [case for case in CASES if "(" in case.name]
+
+
+def expected_records(case: ModelCase, backend: str, bt: Shape, raw: Shape) -> dict[str, Any]:
+    """The record shapes ``case`` must produce on ``backend``."""
+    if case in COMBINATOR_CASES:
+        return case.records(bt, raw, backend)  # type: ignore[call-arg]
+    return case.records(bt, raw)
+
+
+def batched_lead(raw: Shape) -> Shape:
+    return _batched(raw)
