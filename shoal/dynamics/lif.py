@@ -10,13 +10,28 @@ Per time step, with ``α = exp(−dt/τ_mem)`` and ``β = exp(−dt/τ_syn)``::
 
 ``β·input_t`` for every ``t`` is one vectorised product before the loop; the recurrent product
 is skipped entirely without recurrence, and noise is only drawn when ``noise_std ≠ 0``.
+
+Inside the loop the synaptic current is kept *synapse-major*, ``(B, n_syn, N)``, so the fastest
+axis is always the neurons (a trailing synapse axis of size 1 defeats vectorisation); callers
+convert the ``(B, N, n_syn)`` state at the boundaries with :func:`to_synapse_major` and
+:func:`from_synapse_major`, and records come back as ``(T, B, N, n_syn)``.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-__all__ = ["LIFConfig", "LIFParams", "LIFState", "finish", "noise_shape", "prepare", "step"]
+__all__ = [
+    "LIFConfig",
+    "LIFParams",
+    "LIFState",
+    "finish",
+    "from_synapse_major",
+    "noise_shape",
+    "prepare",
+    "step",
+    "to_synapse_major",
+]
 
 
 class LIFConfig(NamedTuple):
@@ -59,17 +74,32 @@ def noise_shape(config: LIFConfig, input_shape: tuple[int, ...]) -> tuple[int, .
     return (n_batches, n_steps, n_in // config.n_synapses)
 
 
+def to_synapse_major(xp: Any, isyn: Any) -> Any:
+    """``(..., N, n_syn)`` → ``(..., n_syn, N)``."""
+    return xp.swapaxes(isyn, -1, -2)
+
+
+from_synapse_major = to_synapse_major  # the same swap, back
+
+
 def prepare(backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: Any) -> Any:
     xp = backend.xp
     n_steps, n_batches, n_in = inputs.shape
-    n_neurons = n_in // config.n_synapses
+    n_syn = config.n_synapses
+    n_neurons = n_in // n_syn
     alpha = xp.exp(-p.dt / p.tau_mem)
     beta = xp.exp(-p.dt / p.tau_syn)
+    if beta.ndim == 2:  # (N or 1, n_syn) → synapse-major (n_syn, N or 1)
+        beta = to_synapse_major(xp, beta)
     # Input channel c feeds neuron c // n_syn, synapse c % n_syn.
-    syn_drive = beta * inputs.reshape(n_steps, n_batches, n_neurons, config.n_synapses)
+    syn_inputs = inputs.reshape(n_steps, n_batches, n_neurons, n_syn)
+    syn_drive = beta * to_synapse_major(xp, syn_inputs)
     vmem_drive = None if noise is None else (p.noise_std * xp.sqrt(p.dt)) * noise
-    consts = _Consts(alpha, beta, p.bias, p.threshold, p.w_rec)
-    return (syn_drive, vmem_drive), consts
+    w_rec = p.w_rec
+    if config.has_rec:  # reorder the columns once so that spikes @ w_rec is synapse-major
+        w_rec = to_synapse_major(xp, w_rec.reshape(n_neurons, n_neurons, n_syn))
+        w_rec = w_rec.reshape(n_neurons, n_syn * n_neurons)
+    return (syn_drive, vmem_drive), _Consts(alpha, beta, p.bias, p.threshold, w_rec)
 
 
 def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any) -> Any:
@@ -80,7 +110,7 @@ def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any)
     if config.has_rec:
         irec = (state.spikes @ c.w_rec).reshape(isyn.shape)
         isyn = isyn + c.beta * irec
-    vmem = c.alpha * state.vmem + xp.sum(isyn, axis=-1) + c.bias
+    vmem = c.alpha * state.vmem + xp.sum(isyn, axis=-2) + c.bias
     if vmem_drive is not None:
         vmem = vmem + vmem_drive
     spikes = backend.spike(vmem, c.threshold, config.max_spikes, config.surrogate)
@@ -96,10 +126,12 @@ def finish(
 ) -> tuple[Any, dict]:
     if not record:
         return spikes, {}
-    irec = records["irec"] if config.has_rec else backend.xp.zeros_like(records["isyn"])
+    xp = backend.xp
+    isyn = from_synapse_major(xp, records["isyn"])
+    irec = from_synapse_major(xp, records["irec"]) if config.has_rec else xp.zeros_like(isyn)
     return spikes, {
         "irec": irec,
         "spikes": records["spikes"],
-        "isyn": records["isyn"],
+        "isyn": isyn,
         "vmem": records["vmem"],
     }

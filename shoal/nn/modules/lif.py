@@ -139,8 +139,12 @@ class LIFBase(SimulatedModule):
             self.dt,
             self.noise_std,
         )
+        xp = self._backend.xp
+        spikes, isyn, vmem = states
+        state = lif_dynamics.LIFState(spikes, lif_dynamics.to_synapse_major(xp, isyn), vmem)
         outputs, final, rng_key, records = self._simulate(
-            lif_dynamics, config, params, lif_dynamics.LIFState(*states), inputs, record
+            lif_dynamics, config, params, state, inputs, record
         )
-        new_state = {"spikes": final.spikes, "isyn": final.isyn, "vmem": final.vmem}
+        isyn = lif_dynamics.from_synapse_major(xp, final.isyn)
+        new_state = {"spikes": final.spikes, "isyn": isyn, "vmem": final.vmem}
         return outputs, self._new_state(new_state, rng_key), records
