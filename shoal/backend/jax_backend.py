@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from shoal.backend.numpy_backend import NumpyBackend
 from shoal.backend.simulate import simulate
 from shoal.backend.surrogates import Surrogate, step_pwl
 
@@ -35,8 +36,11 @@ def _spike_jvp(max_spikes: Any, surrogate: Surrogate, primals: Any, tangents: An
     return spike(v, threshold, max_spikes, surrogate), d_v * v_dot + d_threshold * threshold_dot
 
 
-class JaxBackend:
-    """Array operations for JAX modules (see :class:`~shoal.backend.NumpyBackend`)."""
+class JaxBackend(NumpyBackend):
+    """Array operations for JAX modules (the interface of :class:`~shoal.backend.NumpyBackend`).
+
+    Every method is overridden; only :meth:`simulate` is shared, with the compiled driver.
+    """
 
     name = "jax"
     xp = jnp
@@ -84,20 +88,8 @@ class JaxBackend:
         keys = jax.random.split(key)
         return keys[0], keys[1]
 
-    def simulate(
-        self,
-        dynamics: Any,
-        config: Any,
-        params: Any,
-        state: Any,
-        inputs: Any,
-        rng_key: Any,
-        record: bool,
-    ) -> tuple[Any, Any, Any, dict[str, Any]]:
-        """Compiled :func:`~shoal.backend.simulate` (cached per shape, dtype and configuration)."""
-        return _compiled_simulate(self, dynamics, config, params, state, inputs, rng_key, record)
-
 
 _compiled_simulate = jax.jit(simulate, static_argnames=("backend", "dynamics", "config", "record"))
 
+JaxBackend._run = staticmethod(_compiled_simulate)
 JAX = JaxBackend()

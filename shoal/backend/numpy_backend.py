@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from shoal.backend.simulate import simulate
+from shoal.backend.simulate import simulate as run_dynamics
 
 __all__ = ["NUMPY", "NumpyBackend"]
 
@@ -105,8 +105,10 @@ class NumpyBackend:
         rng_key: Any,
         record: bool,
     ) -> tuple[Any, Any, Any, dict[str, Any]]:
-        """Run :func:`~shoal.backend.simulate` eagerly with NumPy."""
-        return simulate(self, dynamics, config, params, state, inputs, rng_key, record)
+        """Run :func:`~shoal.backend.simulate` on this backend (JAX: compiled and cached)."""
+        return self._run(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
+
+    _run = staticmethod(run_dynamics)
 
 
 NUMPY = NumpyBackend()
