@@ -75,3 +75,48 @@ def test_jax_module_checked_in_eager_calls():
 
     with shoal.debug_mode(), pytest.raises(NonFiniteError, match=r"^RateJax: NaN or inf in input"):
         RateJax(2)(np.array([[np.nan, 0.0]]))
+
+
+class _ThreeStages(Module):
+    """Three Rate stages; the third raises when asked to (after the first two evolved)."""
+
+    def __init__(self) -> None:
+        super().__init__(shape=(2, 2))
+        self.a = Rate(2)
+        self.b = Rate(2)
+        self.c = Rate(2)
+        self.fail = False
+
+    def evolve(self, input_data, record=False):
+        x, sa, _ = self.a(input_data)
+        x, sb, _ = self.b(x)
+        if self.fail:
+            raise RuntimeError("stage c failed")
+        x, sc, _ = self.c(x)
+        return x, {"a": sa, "b": sb, "c": sc}, {}
+
+
+def test_numpy_module_failing_midway_keeps_its_previous_state(snapshot):
+    net = _ThreeStages()
+    net(np.ones((5, 2)))  # some non-zero state
+    before = snapshot(net)
+    net.fail = True
+    with pytest.raises(RuntimeError, match="stage c failed"):
+        net(np.ones((5, 2)))
+    assert snapshot(net) == before
+
+
+def test_sequential_failing_in_a_later_stage_keeps_every_state(snapshot):
+    from shoal.nn.combinators import Sequential
+
+    net = Sequential(Rate(2, tau=1e-3), Rate(2, bias=1e308), Rate(2))
+    net(np.ones((5, 2)))
+    before = snapshot(net)
+    with (
+        shoal.debug_mode(),
+        np.errstate(over="ignore", invalid="ignore"),
+        pytest.raises(NonFiniteError, match=r"ModSequential\.1_Rate: NaN or inf in output"),
+    ):
+        # The first stage evolves; the second overflows: the first must be rolled back too.
+        net(np.full((5, 2), 1e308))
+    assert snapshot(net) == before

@@ -137,6 +137,8 @@ class Module(metaclass=ModuleMeta):
     """
 
     _backend: Any = NUMPY
+    # NumPy modules change their own state when evolved; JAX modules never do.
+    _mutates_on_evolve: bool = True
     # Set through object.__setattr__ in __init__ (they are bookkeeping, not registered).
     _registry: dict[str, Registered]
     _submodule_names: tuple[str, ...]
@@ -180,9 +182,24 @@ class Module(metaclass=ModuleMeta):
         """Evolve over ``input_data`` and return ``(output, new_state, record_dict)``."""
 
     def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
-        """Evolve the module: ``output, new_state, record = mod(input, record=False)``."""
-        if not debug_enabled():
-            return self.evolve(input_data, *args, **kwargs)
+        """Evolve the module: ``output, new_state, record = mod(input, record=False)``.
+
+        A NumPy module whose evolution raises part-way (say the second of three sub-modules)
+        is put back in the state it had before the call.
+        """
+        # References, not copies: built-in models replace their state arrays, never write
+        # into them, so holding the old objects is enough to restore them.
+        saved = self.state() if self._mutates_on_evolve else None
+        try:
+            if not debug_enabled():
+                return self.evolve(input_data, *args, **kwargs)
+            return self._checked_evolve(input_data, *args, **kwargs)
+        except BaseException:
+            if saved is not None:
+                self._restore_states(saved)
+            raise
+
+    def _checked_evolve(self, input_data: Any, *args: Any, **kwargs: Any) -> Any:
         check_finite(self._path, "input", input_data)
         check_finite(self._path, "parameters", self.parameters())
         check_finite(self._path, "state", self.state())
@@ -190,6 +207,13 @@ class Module(metaclass=ModuleMeta):
         check_finite(self._path, "output", output)
         check_finite(self._path, "new_state", new_state)
         return output, new_state, record
+
+    def _restore_states(self, saved: Mapping[str, Any]) -> None:
+        for key, value in saved.items():
+            if key in self._submodule_names:
+                getattr(self, key)._restore_states(value)
+            else:
+                object.__setattr__(self, key, value)
 
     # ------------------------------------------------------------------ attributes
     @property

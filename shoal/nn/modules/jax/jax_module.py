@@ -163,6 +163,7 @@ class JaxModule(Module):
 
     _backend: Any = JAX
     _compile_calls: bool = False
+    _mutates_on_evolve = False
 
     def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
         if (
