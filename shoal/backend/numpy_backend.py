@@ -72,9 +72,14 @@ class NumpyBackend:
     @staticmethod
     def spike(v: np.ndarray, threshold: Any, max_spikes: Any, surrogate: Any = None) -> Any:
         """Multi-spike counts ``clip(floor(v/θ), 0, max)`` where ``v ≥ θ`` (float dtype)."""
-        counts = np.floor(v / threshold)
-        counts *= v >= threshold
-        return np.clip(counts, 0.0, max_spikes)
+        # In place on our own temporary: np.clip costs more than the two bounds. With positive
+        # thresholds, floor(v/θ) ≤ 0 exactly where v < θ, so the lower bound is the mask.
+        counts = np.divide(v, threshold)
+        np.floor(counts, out=counts)
+        if not np.all(threshold > 0):
+            counts *= v >= threshold
+        np.maximum(counts, 0.0, out=counts)
+        return np.minimum(counts, max_spikes, out=counts)
 
     @staticmethod
     def normal(key: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:

@@ -110,7 +110,9 @@ def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any)
     if config.has_rec:
         irec = (state.spikes @ c.w_rec).reshape(isyn.shape)
         isyn = isyn + c.beta * irec
-    vmem = c.alpha * state.vmem + xp.sum(isyn, axis=-2) + c.bias
+    # One synapse per neuron (the common case): a view instead of a reduction.
+    total = isyn[..., 0, :] if config.n_synapses == 1 else xp.sum(isyn, axis=-2)
+    vmem = c.alpha * state.vmem + total + c.bias
     if vmem_drive is not None:
         vmem = vmem + vmem_drive
     spikes = backend.spike(vmem, c.threshold, config.max_spikes, config.surrogate)
