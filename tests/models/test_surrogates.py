@@ -122,3 +122,19 @@ def test_lif_rejects_unknown_surrogate() -> None:
 def test_base_surrogate_is_abstract() -> None:
     with pytest.raises(NotImplementedError):
         Surrogate().partials(np, V, THETA)
+
+
+@pytest.mark.parametrize("threshold", [np.array([1.0, 0.5, 2.0]), np.array([1.0, -0.5, 0.0])])
+def test_numpy_and_jax_spike_counts_follow_the_formula(threshold):
+    """clip(floor(v/θ)·[v ≥ θ], 0, max) on both backends, non-positive thresholds included."""
+    from shoal.backend import NUMPY
+    from shoal.backend.jax_backend import JAX
+
+    rng = np.random.default_rng(0)
+    v = rng.uniform(-3.0, 5.0, (50, 3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.clip(np.nan_to_num(np.floor(v / threshold)) * (v >= threshold), 0, 3)
+        got = NUMPY.spike(v, threshold, 3.0)
+    np.testing.assert_array_equal(np.nan_to_num(got), expected)
+    if np.all(threshold > 0):
+        np.testing.assert_array_equal(np.asarray(JAX.spike(v, threshold, 3.0)), expected)

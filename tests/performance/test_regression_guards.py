@@ -122,3 +122,21 @@ def test_parameter_updates_do_not_retrace_a_jitted_step():
     for _ in range(3):
         params, opt_state = step(params, opt_state, net, x)
     assert step._cache_size() == 1
+
+
+def test_import_shoal_loads_no_optional_backend():
+    """`import shoal` and the NumPy catalogue stay light: no JAX, matplotlib, NIR or optax."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, shoal, shoal.nn.modules, shoal.nn.combinators, shoal.timeseries, "
+        "shoal.parameters, shoal.training, shoal.utilities.tree_utils\n"
+        "from shoal.nn.modules import LIF, Linear, Rate\n"
+        "loaded = [m for m in ('jax', 'matplotlib', 'nir', 'optax', 'torch') if m in sys.modules]\n"
+        "print(','.join(loaded))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
