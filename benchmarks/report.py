@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import machine
+import targets
 from workloads import WORKLOADS
 
 MIB = 2**20
@@ -200,6 +201,7 @@ def write(run: dict, out: Path) -> str:
     ]
     lines += _machine_lines(run, gflops, bandwidth)
     lines += _versions(summary)
+    lines += targets.target_lines(summary, targets.extra_targets(summary))
     for name, rows in summary.items():
         if name == "f":
             lines += _pytree_table(rows, run["quick"])
