@@ -120,7 +120,9 @@ def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any)
     record = {"spikes": spikes, "isyn": isyn, "vmem": vmem}
     if irec is not None:
         record["irec"] = irec
-    return LIFState(spikes, isyn, vmem), spikes, record
+    # Spikes only feed the next step through w_rec; without it they are not carried (the
+    # final spikes are the last output), which saves a copy per step in the loop.
+    return LIFState(spikes if config.has_rec else None, isyn, vmem), spikes, record
 
 
 def finish(

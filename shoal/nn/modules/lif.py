@@ -141,10 +141,12 @@ class LIFBase(SimulatedModule):
         )
         xp = self._backend.xp
         spikes, isyn, vmem = states
-        state = lif_dynamics.LIFState(spikes, lif_dynamics.to_synapse_major(xp, isyn), vmem)
+        carried_spikes = spikes if self._has_rec else None  # see lif_dynamics.step
+        state = lif_dynamics.LIFState(carried_spikes, lif_dynamics.to_synapse_major(xp, isyn), vmem)
         outputs, final, rng_key, records = self._simulate(
             lif_dynamics, config, params, state, inputs, record
         )
         isyn = lif_dynamics.from_synapse_major(xp, final.isyn)
-        new_state = {"spikes": final.spikes, "isyn": isyn, "vmem": final.vmem}
+        spikes = final.spikes if self._has_rec else outputs[:, -1]
+        new_state = {"spikes": spikes, "isyn": isyn, "vmem": final.vmem}
         return outputs, self._new_state(new_state, rng_key), records
