@@ -11,6 +11,7 @@ NumPy modules, which update their own state on each call).
 
 from __future__ import annotations
 
+import importlib
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -28,6 +29,15 @@ from workloads import (
 )
 
 VARIANTS = ("eager", "jit", "numpy")
+_CLASSES = ("LIF", "Rate", "Linear", "LIFJax", "LinearJax", "RateJax")
+
+
+def load_api(package: str) -> SimpleNamespace:
+    """The module classes of ``package`` ("rockpool" or "shoal") under their shared names."""
+    modules = importlib.import_module(f"{package}.nn.modules")
+    combinators = importlib.import_module(f"{package}.nn.combinators")
+    classes = {name: getattr(modules, name) for name in _CLASSES}
+    return SimpleNamespace(Sequential=combinators.Sequential, **classes)
 
 
 def _neuron(api: SimpleNamespace, wl: Workload, jax_backend: bool) -> Any:

@@ -9,27 +9,11 @@ imported, each variant is reported as skipped with the import error as the reaso
 from __future__ import annotations
 
 import importlib.metadata
-from types import SimpleNamespace
 
 import rockpool_api
 from workloads import Skip, parse_args, run_variants
 
 LIBRARY = "shoal"
-
-
-def load_api() -> SimpleNamespace:
-    from shoal.nn.combinators import Sequential
-    from shoal.nn.modules import LIF, LIFJax, Linear, LinearJax, Rate, RateJax
-
-    return SimpleNamespace(
-        LIF=LIF,
-        Rate=Rate,
-        Linear=Linear,
-        LIFJax=LIFJax,
-        LinearJax=LinearJax,
-        RateJax=RateJax,
-        Sequential=Sequential,
-    )
 
 
 def versions() -> dict[str, str]:
@@ -45,7 +29,7 @@ def versions() -> dict[str, str]:
 def main() -> None:
     args = parse_args(LIBRARY, rockpool_api.VARIANTS)
     try:
-        api = load_api()
+        api = rockpool_api.load_api("shoal")
         error = ""
     except ImportError as exc:
         api, error = None, f"cannot import shoal's modules: {exc}"

@@ -7,6 +7,7 @@ leaves the module unchanged" checks.
 from __future__ import annotations
 
 import copy
+import tracemalloc
 from typing import Any
 
 import numpy as np
@@ -53,3 +54,18 @@ def snapshot_of(module: Any) -> Any:
 @pytest.fixture
 def snapshot():
     return snapshot_of
+
+
+def _peak_python_bytes(fn: Any) -> int:
+    """Peak bytes allocated through Python's allocator (NumPy arrays included) while ``fn`` runs."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.fixture
+def peak_bytes():
+    return _peak_python_bytes

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.metadata
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -21,25 +20,10 @@ from workloads import parse_args, run_variants
 LIBRARY = "rockpool"
 
 
-def load_api() -> SimpleNamespace:
-    from rockpool.nn.combinators import Sequential
-    from rockpool.nn.modules import LIF, LIFJax, Linear, LinearJax, Rate, RateJax
-
-    return SimpleNamespace(
-        LIF=LIF,
-        Rate=Rate,
-        Linear=Linear,
-        LIFJax=LIFJax,
-        LinearJax=LinearJax,
-        RateJax=RateJax,
-        Sequential=Sequential,
-    )
-
-
 def main() -> None:
     args = parse_args(LIBRARY, rockpool_api.VARIANTS)
     versions = {name: importlib.metadata.version(name) for name in ("rockpool", "jax", "numpy")}
-    api = load_api()
+    api = rockpool_api.load_api("rockpool")
 
     def bench(variant: str) -> dict:
         return rockpool_api.bench(api, variant, args.workload, args.repeats, args.quick)

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
 
@@ -64,22 +62,13 @@ def test_jax_record_false_stacks_only_the_output():
     assert _scan_output_count(lif, x, record=True) > 3 + 1
 
 
-def _peak_bytes(fn):
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize("cls", [LIF, Rate])
-def test_numpy_record_false_allocates_no_record_arrays(cls):
+def test_numpy_record_false_allocates_no_record_arrays(cls, peak_bytes):
     n_steps, n = 4000, 16
     x = np.random.rand(1, n_steps, n)
     output_bytes = x.nbytes
-    quiet = _peak_bytes(lambda: cls(n)(x, record=False))
-    loud = _peak_bytes(lambda: cls(n)(x, record=True))
+    quiet = peak_bytes(lambda: cls(n)(x, record=False))
+    loud = peak_bytes(lambda: cls(n)(x, record=True))
     # Without records: the output plus the vectorised input work, a few times the input size.
     assert quiet < 5 * output_bytes
     if cls is LIF:  # LIF records four (B, T, N) arrays, so the difference shows
