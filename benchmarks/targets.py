@@ -81,7 +81,12 @@ def target_lines(summary: dict[str, list[dict]], extra: list[tuple[str, str, str
         )
     for what, measured, verdict in extra:
         lines.append(f"| | {what} | | {measured} | {verdict} |")
-    lines.append("")
+    lines += [
+        "",
+        "Why targets fall short, with the component timings behind it: `benchmarks/README.md`, "
+        "section *Where shoal's time goes*.",
+        "",
+    ]
     return lines
 
 
