@@ -51,11 +51,12 @@ def test_every_subclass_is_registered_at_class_creation():
 def test_leaves_are_the_arrays_only():
     mod = RateJax(3)
     leaves, treedef = jax.tree_util.tree_flatten(mod)
-    assert len(leaves) == 5
+    # The registered arrays, plus the construction key that reset_state() restores.
+    assert len(leaves) == 6
     assert all(isinstance(leaf, jax.Array) for leaf in leaves)
     keyed, _ = jax.tree_util.tree_flatten_with_path(mod)
     names = [jax.tree_util.keystr(path) for path, _ in keyed]
-    assert names == [".tau", ".bias", ".threshold", ".rng_key", ".x"]
+    assert names == [".tau", ".bias", ".threshold", "._initial_rng_key", ".rng_key", ".x"]
     assert "dt" not in str(treedef) or "dt" not in names
     assert mod.w_rec is None
     assert isinstance(mod.dt, float)
@@ -68,7 +69,7 @@ def test_recurrent_module_has_w_rec_leaf():
         for path, _ in jax.tree_util.tree_flatten_with_path(RateJax(3, has_rec=True))[0]
     ]
     assert names[0] == ".w_rec"
-    assert len(names) == 6
+    assert len(names) == 7
 
 
 def test_round_trip_preserves_everything_without_init(monkeypatch):
@@ -332,7 +333,7 @@ def test_round_trip_benchmark_scale():
 
     big = Big()
     leaves, treedef = jax.tree_util.tree_flatten(big)
-    assert len(leaves) == 30
+    assert len(leaves) == 36  # 6 modules × (5 registered arrays + the initial rng key)
     rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
     assert list(rebuilt.modules()) == [f"r{i}" for i in range(6)]
 
@@ -383,3 +384,16 @@ def test_jax_input_casts():
         assert out.shape[0] == 1
     out, _, _ = mod(jnp.ones(3))  # (T,) -> (1, T, 1) broadcast to size_in
     assert out.shape == (1, 3, 2)
+
+
+def test_reset_state_under_jit_restores_each_modules_own_key():
+    # The construction key is a leaf, not static data: one compiled program serves both
+    # modules, and each gets its own key back.
+    reset_key = jax.jit(lambda m: m.reset_state().rng_key)
+    first, second = RateJax(3, noise_std=0.1), RateJax(3, noise_std=0.1)
+    _, new_state, _ = first(np.ones((4, 3)))
+    advanced = first.set_attributes(new_state)
+    assert not np.array_equal(advanced.rng_key, first.rng_key)
+    np.testing.assert_array_equal(reset_key(advanced), first.rng_key)
+    np.testing.assert_array_equal(reset_key(second), second.rng_key)
+    assert reset_key._cache_size() == 1

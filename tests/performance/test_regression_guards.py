@@ -34,12 +34,15 @@ def test_repeated_eager_calls_compile_once():
 
 
 def test_a_second_module_of_the_same_structure_reuses_the_compiled_program():
+    # Different random rng keys, equal concrete data: the same program serves both.
     x = np.random.rand(1, 10, 5).astype(np.float32)
-    key = jnp.array([1, 2], dtype=jnp.uint32)
-    RateJax(5, tau=np.full(5, 0.03), rng_key=key)(x)
+    RateJax(5, tau=np.full(5, 0.03))(x)
     before = jax_module._compiled_evolve._cache_size()
-    RateJax(5, tau=np.full(5, 0.03), rng_key=key)(x)
-    assert jax_module._compiled_evolve._cache_size() == before
+    RateJax(5, tau=np.full(5, 0.03))(x)
+    LIFJax(5)(x)
+    after_lif = jax_module._compiled_evolve._cache_size()
+    LIFJax(5)(x)
+    assert jax_module._compiled_evolve._cache_size() == after_lif == before + 1
 
 
 def _scan_output_count(module, x, record):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from shoal.backend import is_tracer
-from shoal.nn.modules.module import Module
+from shoal.nn.modules.module import FromAttribute, Module
 from shoal.parameters import State
 
 __all__ = ["SimulatedModule", "is_noisy"]
@@ -21,8 +22,14 @@ class SimulatedModule(Module):
 
     def _init_rng_key(self, rng_key: Any) -> None:
         key = self._backend.initial_key(self.class_name, rng_key)
-        if key is not None:
-            self.rng_key = State(key)
+        if key is None:
+            return
+        # The construction key is what reset_state() restores. Held in an array attribute (a
+        # pytree leaf, not static data), modules differing only in their key compile once.
+        self._initial_rng_key = key
+        self.rng_key = State(key)
+        record = replace(self._registry["rng_key"], init_func=FromAttribute("_initial_rng_key"))
+        object.__setattr__(self, "_registry", {**self._registry, "rng_key": record})
 
     def _simulate(
         self, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool

@@ -19,6 +19,7 @@ NumPy modules (this class) update their own state on every call. JAX modules
 
 from __future__ import annotations
 
+import copy
 import inspect
 import numbers
 import warnings
@@ -35,12 +36,27 @@ from shoal._errors import UnknownAttributeError, UnknownKeywordError, did_you_me
 from shoal.backend import NUMPY, is_tracer
 from shoal.parameters import ParameterBase
 
-__all__ = ["Module"]
+__all__ = ["FromAttribute", "Module"]
 
 # The kind classes, typed as classes (type checkers see ``Parameter(...)`` as a plain value).
 PARAMETER: type[ParameterBase] = cast(Any, _parameters.Parameter)
 STATE: type[ParameterBase] = cast(Any, _parameters.State)
 SIMULATION_PARAMETER: type[ParameterBase] = cast(Any, _parameters.SimulationParameter)
+
+
+@dataclass(frozen=True)
+class FromAttribute:
+    """An ``init_func`` that resets to the value held in another (unregistered) attribute.
+
+    Used for per-instance initial values such as a JAX module's construction ``rng_key``: kept
+    in an array attribute, it is a pytree leaf rather than static data, so modules that differ
+    only in it share compiled programs.
+    """
+
+    attribute: str
+
+    def __call__(self, shape: Any) -> Any:
+        raise TypeError("FromAttribute is resolved by the module, not called")
 
 
 @dataclass(frozen=True)
@@ -470,11 +486,18 @@ class Module(metaclass=ModuleMeta):
                 object.__setattr__(target, key, value)
         return target
 
+    def _initial_value(self, record: Registered) -> Any:
+        """What a reset restores: ``init_func(shape)``, or a copy of a stored initial value."""
+        if isinstance(record.init_func, FromAttribute):
+            return copy.copy(getattr(self, record.init_func.attribute))
+        assert record.init_func is not None
+        return record.init_func(record.shape)
+
     def _reset_kind(self, kind: type[ParameterBase]) -> Module:
         target = self._updated_copy()
         for name, record in self._registry.items():
             if issubclass(record.kind, kind) and record.init_func is not None:
-                value = target._coerce(name, record.kind, record.init_func(record.shape))
+                value = target._coerce(name, record.kind, self._initial_value(record))
                 object.__setattr__(target, name, value)
         for child in self._submodule_names:
             target._store_child(child, getattr(self, child)._reset_kind(kind))
@@ -498,7 +521,7 @@ class Module(metaclass=ModuleMeta):
         record = self._registry[name]
         target = self._updated_copy()
         if record.init_func is not None:
-            value = target._coerce(name, record.kind, record.init_func(record.shape))
+            value = target._coerce(name, record.kind, self._initial_value(record))
             object.__setattr__(target, name, value)
         return target
 
