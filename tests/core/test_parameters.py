@@ -221,3 +221,10 @@ def test_parameter_init_func_returns_fresh_copies():
     first = p.init_func(p.shape)
     first[:] = 1.0
     np.testing.assert_array_equal(p.init_func(p.shape), np.zeros(3))
+
+
+def test_from_attribute_initialiser_is_resolved_by_the_module_only():
+    from shoal.nn.modules.module import FromAttribute
+
+    with pytest.raises(TypeError, match="FromAttribute is resolved by the module, not called"):
+        FromAttribute("_initial_rng_key")((2,))

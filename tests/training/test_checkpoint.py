@@ -230,3 +230,19 @@ def test_path_is_used_as_given(tmp_path):
     Rate(N).save(str(path))
     assert os.listdir(tmp_path) == ["checkpoint.bin"]
     Rate(N).load(str(path))
+
+
+def test_load_refuses_an_unknown_checkpoint_format(tmp_path):
+    import json
+
+    from shoal.nn.modules import Rate
+
+    path = tmp_path / "future.npz"
+    Rate(2).save(path)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays["__shoal__"] = np.asarray(json.dumps({"format": 99, "class": "Rate"}))
+    np.savez(path, **arrays)
+    module = Rate(2)
+    with pytest.raises(ValueError, match=r"checkpoint format 99 is not supported .*reads format 1"):
+        module.load(path)
