@@ -1,0 +1,133 @@
+"""The registry's records and the construction machinery behind :class:`Module`.
+
+* the attribute kinds as classes (``PARAMETER``, ``STATE``, ``SIMULATION_PARAMETER``);
+* :class:`Registered`, the record kept per registered attribute, and :class:`FromAttribute`;
+* :class:`ModuleMeta`, which checks constructor keywords ("did you mean") before ``__init__``
+  and closes the init phase after it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from abc import ABCMeta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from shoal import parameters as _parameters
+from shoal._errors import UnknownKeywordError, did_you_mean
+from shoal.parameters import ParameterBase
+
+__all__ = [
+    "PARAMETER",
+    "SIMULATION_PARAMETER",
+    "STATE",
+    "FromAttribute",
+    "ModuleMeta",
+    "Registered",
+    "all_keywords",
+    "is_numeric_array",
+    "matches_family",
+    "normalise_module_shape",
+]
+
+# The kind classes, typed as classes (type checkers see ``Parameter(...)`` as a plain value).
+PARAMETER: type[ParameterBase] = cast(Any, _parameters.Parameter)
+STATE: type[ParameterBase] = cast(Any, _parameters.State)
+SIMULATION_PARAMETER: type[ParameterBase] = cast(Any, _parameters.SimulationParameter)
+
+
+@dataclass(frozen=True)
+class FromAttribute:
+    """An ``init_func`` that resets to the value held in another (unregistered) attribute.
+
+    Used for per-instance initial values such as a JAX module's construction ``rng_key``: kept
+    in an array attribute, it is a pytree leaf rather than static data, so modules that differ
+    only in it share compiled programs.
+    """
+
+    attribute: str
+
+    def __call__(self, shape: Any) -> Any:
+        raise TypeError("FromAttribute is resolved by the module, not called")
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the registry keeps for one attribute (the value itself lives on the instance)."""
+
+    kind: type[ParameterBase]
+    family: str | None
+    init_func: Callable[[Any], Any] | None
+    shape: tuple[int, ...]
+
+
+_keyword_cache: dict[type, tuple[frozenset[str], bool]] = {}
+
+
+def _accepted_keywords(cls: type) -> tuple[frozenset[str], bool]:
+    """Keyword names that ``cls.__init__`` accepts, and whether it takes ``**kwargs``."""
+    cached = _keyword_cache.get(cls)
+    if cached is None:
+        params = inspect.signature(cls.__init__).parameters.values()  # type: ignore[misc]
+        names = frozenset(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+        open_ended = any(p.kind is p.VAR_KEYWORD for p in params)
+        cached = _keyword_cache[cls] = (names - {"self"}, open_ended)
+    return cached
+
+
+def all_keywords(cls: type) -> set[str]:
+    """Every keyword accepted along the MRO (for "did you mean" suggestions)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        if "__init__" in klass.__dict__ and klass is not object:
+            names |= _accepted_keywords(klass)[0]
+    return names
+
+
+class ModuleMeta(ABCMeta):
+    """Checks constructor keywords before ``__init__`` and closes the init phase after it."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        accepted, open_ended = _accepted_keywords(cls)
+        if not open_ended:
+            for key in kwargs:
+                if key not in accepted:
+                    raise UnknownKeywordError(
+                        f"{cls.__name__}: unexpected keyword argument '{key}'"
+                        f"{did_you_mean(key, accepted)}"
+                    )
+        obj = super().__call__(*args, **kwargs)
+        post_init = getattr(obj, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+        object.__setattr__(obj, "_in_init", False)
+        return obj
+
+
+def normalise_module_shape(owner: str, shape: Any) -> tuple[Any, ...]:
+    if shape is None:
+        return ()
+    entries = tuple(shape) if isinstance(shape, Iterable) else (shape,)
+    for entry in entries:
+        if not isinstance(entry, numbers.Integral) or isinstance(entry, bool):
+            raise TypeError(
+                f"{owner}: `shape` must contain integers, got {entry!r} "
+                f"({type(entry).__name__}) in {shape!r}"
+            )
+    return tuple(int(e) for e in entries)
+
+
+def matches_family(record: Registered, family: Any) -> bool:
+    if family is None:
+        return True
+    if isinstance(family, str):
+        return record.family == family
+    return record.family in family
+
+
+def is_numeric_array(value: Any) -> bool:
+    return np.asarray(value).dtype.kind in "biuf"
