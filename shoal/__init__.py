@@ -16,16 +16,24 @@ from shoal._version import __version__
 __all__ = [
     "NonFiniteError",
     "TSContinuous",
+    "TSDictOnDisk",
     "TSEvent",
     "TimeSeries",
     "__version__",
     "debug_mode",
+    "get_global_ts_plotting_backend",
+    "load_ts_from_file",
+    "set_global_ts_plotting_backend",
 ]
 
 _LAZY = {
     "TSContinuous": "shoal.timeseries",
     "TSEvent": "shoal.timeseries",
     "TimeSeries": "shoal.timeseries",
+    "TSDictOnDisk": "shoal.timeseries",
+    "load_ts_from_file": "shoal.timeseries",
+    "set_global_ts_plotting_backend": "shoal.timeseries",
+    "get_global_ts_plotting_backend": "shoal.timeseries",
 }
 _SUBPACKAGES = {
     "nn",

@@ -1,6 +1,6 @@
 """Time series: sampled signals (`TSContinuous`) and events (`TSEvent`), NumPy only.
 
-Times are in seconds. matplotlib is imported only by the ``plot`` methods.
+Times are in seconds. matplotlib (and holoviews) are imported only when something is drawn.
 
 Examples:
     >>> from shoal.timeseries import TSContinuous, TSEvent
@@ -11,8 +11,22 @@ Examples:
            [False, False]])
 """
 
+from ._backends import get_global_ts_plotting_backend, set_global_ts_plotting_backend
 from ._base import TimeSeries, num_timesteps
+from ._dict_on_disk import TSDictOnDisk
+from ._errors import ChannelIndexError
+from ._io import load_ts_from_file
 from .continuous import TSContinuous
 from .event import TSEvent
 
-__all__ = ["TSContinuous", "TSEvent", "TimeSeries", "num_timesteps"]
+__all__ = [
+    "ChannelIndexError",
+    "TSContinuous",
+    "TSDictOnDisk",
+    "TSEvent",
+    "TimeSeries",
+    "get_global_ts_plotting_backend",
+    "load_ts_from_file",
+    "num_timesteps",
+    "set_global_ts_plotting_backend",
+]

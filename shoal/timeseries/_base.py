@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ._errors import ChannelIndexError, no_channels_message
+from ._range import set_t_start, set_t_stop, set_times
+
 __all__ = ["STEP_TOLERANCE", "TIME_TOLERANCE", "TimeSeries", "num_timesteps"]
 
 #: Absolute tolerance (seconds) when comparing a requested time with a series' time range or
@@ -122,12 +125,13 @@ class TimeSeries:
         if times is None:
             return np.zeros(0)
         array = np.asarray(times)
-        if array.ndim == 0:
-            array = array.reshape(1)
+        if array.ndim == 0 or (array.ndim == 2 and 1 in array.shape):
+            # A scalar is one time point; a row or column of times is common in user code.
+            array = array.reshape(-1)
         if array.ndim != 1:
             raise ValueError(
-                f"{self._label}: `times` must be a 1-D array of time points in seconds; "
-                f"got an array of shape {array.shape}."
+                f"{self._label}: `times` must be a 1-D array of time points in seconds "
+                f"(or a (T, 1) / (1, T) array); got an array of shape {array.shape}."
             )
         if array.size and not np.issubdtype(array.dtype, np.number):
             raise TypeError(
@@ -210,18 +214,47 @@ class TimeSeries:
 
     @property
     def times(self) -> np.ndarray:
-        """Time stamps in seconds, shape ``(N,)``, ``float64``."""
+        """Time stamps in seconds, shape ``(N,)``, ``float64``.
+
+        Settable with the same number of points, not decreasing; the range then widens to
+        include them (``t_start = min(t_start, first)``, ``t_stop = max(t_stop, last)``). To
+        shift a series use `delay` instead, which moves the range too.
+        """
         return self._times
+
+    @times.setter
+    def times(self, values: Iterable[float] | np.ndarray) -> None:
+        set_times(self, values)
 
     @property
     def t_start(self) -> float:
-        """Start of the series in seconds."""
+        """Start of the series in seconds.
+
+        Settable up to the first time point (the value ``t_stop`` for an empty series); a value
+        at most 1e-9 s later than the first time point is snapped onto it.
+        """
         return self._t_start
+
+    @t_start.setter
+    def t_start(self, value: float) -> None:
+        set_t_start(self, value)
 
     @property
     def t_stop(self) -> float:
-        """End of the series in seconds."""
+        """End of the series in seconds.
+
+        Settable down to the last sample time (`TSEvent`: just after the last event); a value
+        at most 1e-9 s below that minimum is snapped onto it.
+        """
         return self._t_stop
+
+    @t_stop.setter
+    def t_stop(self, value: float) -> None:
+        set_t_stop(self, value)
+
+    def _min_t_stop(self) -> float:
+        """The smallest valid `t_stop`: the last time point (or `t_start` when empty)."""
+        return float(self._times.max()) if self._times.size else self._t_start
 
     @property
     def duration(self) -> float:
@@ -270,31 +303,14 @@ class TimeSeries:
                 f"{self._label}: `channels` must be an integer or a 1-D sequence of integers; "
                 f"got {channels!r}."
             )
-        upper = np.inf if limit is None else limit
-        bad = (ids < 0) | (ids >= upper)
-        if bad.any():
-            allowed = (
-                "be non-negative"
-                if limit is None
-                else f"lie in [0, {limit}) (num_channels = {limit})"
-            )
-            raise ValueError(f"{self._label}: channel ids must {allowed}; got {ids[bad].tolist()}.")
+        if limit is None:
+            if (ids < 0).any():
+                raise ChannelIndexError(
+                    f"{self._label}: channel ids must be non-negative; got {ids[ids < 0].tolist()}."
+                )
+        elif ((ids < 0) | (ids >= limit)).any():
+            raise ChannelIndexError(f"{no_channels_message(self._label, limit)} Got {ids.tolist()}.")
         return ids.astype(np.int64)
-
-    def _check_in_range(self, times: np.ndarray) -> None:
-        if np.isnan(times).any():
-            raise ValueError(f"{self._label}: the requested time points contain NaN.")
-        if self._periodic:
-            if not np.isfinite(times).all():
-                raise ValueError(f"{self._label}: the requested time points must be finite.")
-            return
-        outside = (times < self._t_start - TIME_TOLERANCE) | (times > self._t_stop + TIME_TOLERANCE)
-        if outside.any():
-            raise ValueError(
-                f"{self._label}: Some of the requested time points are beyond the first and last "
-                f"time points of the series ([{self._t_start!r}, {self._t_stop!r}] s). "
-                f"Offending times: {_format_values(times[outside])}."
-            )
 
     def _wrap_periodic(self, times: np.ndarray) -> np.ndarray:
         """Map times into ``[t_start, t_stop)`` for a periodic series."""
@@ -346,3 +362,84 @@ class TimeSeries:
 
     def _periodic_word(self) -> str:
         return "periodic" if self._periodic else "non-periodic"
+
+    # -- whole-series helpers shared by both classes ------------------------------------------
+
+    @classmethod
+    def concatenate_t(
+        cls, series: Iterable[TimeSeries] | TimeSeries, offset: Any = None
+    ) -> TimeSeries:
+        """Join series one after another in time (see the subclasses' ``append_t``).
+
+        Builds an empty series of the first series' class starting at its `t_start` and
+        appends them all; ``offset`` is as in ``append_t`` (its first entry applies to the
+        first series).
+
+        Args:
+            series: A series or a sequence of series of one class.
+            offset: ``None`` (the class's default gap), a number of seconds, or one entry per
+                series.
+
+        Returns:
+            The joined series; an empty one of the calling class for an empty list.
+        """
+        items = [series] if isinstance(series, TimeSeries) else list(series)
+        if not items:
+            return cls()
+        first = items[0]
+        if not isinstance(first, TimeSeries):
+            raise TypeError(
+                f"{cls.__name__}.concatenate_t: `series` must hold TimeSeries objects; "
+                f"got {type(first).__name__}."
+            )
+        start = type(first)(t_start=first.t_start)
+        return start.append_t(items, offset=offset)  # type: ignore[attr-defined]
+
+    @classmethod
+    def load(cls, path: Any, expected_type: str | None = None) -> TimeSeries:
+        """Load a series saved with ``save`` (Rockpool's ``.npz`` layout).
+
+        Args:
+            path: A file name or an open binary file.
+            expected_type: ``"TSContinuous"`` or ``"TSEvent"``; only when called on
+                `TimeSeries` itself (a subclass expects its own type).
+
+        Raises:
+            TypeError: If the file holds another type than expected.
+        """
+        from ._io import load_ts_from_file
+
+        if cls is not TimeSeries:
+            if expected_type is not None:
+                raise TypeError(
+                    "Argument `expected_type` can only be provided when calling this method "
+                    "from `TimeSeries` class."
+                )
+            expected_type = cls.__name__
+        return load_ts_from_file(path, expected_type=expected_type)
+
+    def set_plotting_backend(self, backend: str | None, verbose: bool = True) -> None:
+        """Choose this series' plotting backend; ``None`` follows the global one.
+
+        Args:
+            backend: ``"matplotlib"`` (also ``"mpl"``, ``"mp"``, ``"pyplot"``, ``"plt"``),
+                ``"holoviews"`` (also ``"holo"``, ``"Holoviews"``, ``"HoloViews"``, ``"hv"``)
+                or ``None``.
+            verbose: Print the choice.
+        """
+        from ._backends import resolve_backend
+
+        self._plotting_backend = None if backend is None else resolve_backend(backend)
+        if verbose:
+            if backend is None:
+                print(f"{self._label}: Using global plotting backend.")
+            else:
+                print(f"{self._label}: Plotting backend has been set to {self._plotting_backend}.")
+
+    @property
+    def plotting_backend(self) -> str | None:
+        """This series' plotting backend, else the global one (`get_global_ts_plotting_backend`)."""
+        from ._backends import get_global_ts_plotting_backend
+
+        own = vars(self).get("_plotting_backend")
+        return own if own is not None else get_global_ts_plotting_backend()

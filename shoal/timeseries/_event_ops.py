@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._base import num_timesteps
-from ._continuous_ops import as_list
+from ._continuous_ops import as_list, per_series
 
 if TYPE_CHECKING:
     from .event import TSEvent
@@ -24,6 +24,7 @@ __all__ = [
     "events_between",
     "merge",
     "raster_steps",
+    "remap",
     "validate_channels",
 ]
 
@@ -96,13 +97,17 @@ def events_between(
     return times[keep], ids[keep]
 
 
-def _check_type(series: TSEvent, other: Any, method: str) -> None:
+def _series_list(series: TSEvent, others: Any, method: str) -> list[TSEvent]:
     from .event import TSEvent
 
-    if not isinstance(other, TSEvent):
-        raise TypeError(
-            f"{series._label}: `{method}` expects TSEvent objects; got {type(other).__name__}."
-        )
+    items = as_list(others)
+    for item in items:
+        if not isinstance(item, TSEvent):
+            raise TypeError(
+                f"{series._label}: Can only {method} with `TSEvent` objects; "
+                f"got {type(item).__name__}."
+            )
+    return items
 
 
 def clip(
@@ -119,84 +124,125 @@ def clip(
         raise ValueError(
             f"{series._label}: `clip` needs t_start <= t_stop; got [{start!r}, {stop!r}]."
         )
-    times, ids = events_between(series, start, stop)
+    times, ids = series(start, stop, channels=channels)
     num_channels = series.num_channels
-    if channels is not None:
-        wanted = series._select_channels(channels, series.num_channels)
-        keep = np.isin(ids, wanted)
-        times, ids = times[keep], ids[keep]
-        if remap_channels:
+    if remap_channels:
+        if channels is None:
+            # Rockpool's rule: the ids present are renumbered 0 .. k-1 in increasing order.
+            wanted = np.unique(ids)
+        else:
+            wanted = series._select_channels(channels, series.num_channels, series.num_channels)
             if np.unique(wanted).size != wanted.size:
                 raise ValueError(
                     f"{series._label}: `channels` must not repeat when remapping; "
                     f"got {wanted.tolist()}."
                 )
-            lookup = np.zeros(int(wanted.max(initial=-1)) + 1, dtype=np.int64)
-            lookup[wanted] = np.arange(wanted.size)
-            ids = lookup[ids]
-            num_channels = wanted.size
-        else:
-            num_channels = max(num_channels, int(wanted.max(initial=-1)) + 1)
+            # Each requested channel maps to its rank in the sorted request, whether or not
+            # it has events in the window (Rockpool's mapping depends on that: a trap).
+            wanted = np.sort(wanted)
+        ids = np.searchsorted(wanted, ids)
+        num_channels = wanted.size
+    same = (start, stop) == (series.t_start, series.t_stop)
     return series._with_events(
-        times, ids, t_start=start, t_stop=stop, num_channels=num_channels, periodic=False
+        times,
+        ids,
+        t_start=start,
+        t_stop=stop,
+        num_channels=num_channels,
+        periodic=series.periodic and same,
     )
 
 
-def append_t(series: TSEvent, others: Any, offset: float) -> TSEvent:
-    """`TSEvent.append_t` without the ``inplace`` handling."""
-    gap = series._check_time(offset, "offset")
-    result = series
-    for other in as_list(others):
-        _check_type(series, other, "append_t")
-        shift = result.t_stop + gap - other.t_start
-        result = result._with_events(
-            np.concatenate([result.times, other.times + shift]),
-            np.concatenate([result.channels, other.channels]),
-            t_stop=max(result.t_stop, other.t_stop + shift),
-            num_channels=max(result.num_channels, other.num_channels),
-            periodic=False,
+def remap(series: TSEvent, channel_map: Any) -> TSEvent:
+    """`TSEvent.remap_channels` without the ``inplace`` handling."""
+    mapping = np.asarray(channel_map)
+    if mapping.ndim != 1 or mapping.size != series.num_channels:
+        raise ValueError(
+            f"{series._label}: `channel_map` must be of size {series.num_channels}; "
+            f"got shape {mapping.shape}."
         )
-    return result
+    mapping = validate_channels(series._label, mapping, mapping.size)
+    ids = mapping[series.channels]
+    return series._with_events(
+        series.times,
+        ids,
+        num_channels=max(series.num_channels, int(mapping.max(initial=-1)) + 1),
+    )
+
+
+def _sorted(times: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(times, kind="stable")  # ties keep the earlier series' events first
+    return times[order], ids[order]
+
+
+def _combine(series: TSEvent, parts: list[tuple[np.ndarray, np.ndarray]], remove: bool) -> Any:
+    times = np.concatenate([p[0] for p in parts])
+    ids = np.concatenate([p[1] for p in parts])
+    if remove and times.size:
+        order = np.lexsort((ids, times))
+        times, ids = times[order], ids[order]
+        fresh = np.ones(times.size, dtype=bool)
+        fresh[1:] = (np.diff(times) != 0) | (np.diff(ids) != 0)
+        return times[fresh], ids[fresh]
+    return _sorted(times, ids)
+
+
+def merge(series: TSEvent, others: Any, delay: Any, remove_duplicates: bool) -> TSEvent:
+    """`TSEvent.merge` without the ``inplace`` handling."""
+    items = _series_list(series, others, "merge")
+    delays = per_series(series._label, delay, len(items), "delay")
+    moved = [item.delay(series._check_time(d, "delay")) for item, d in zip(items, delays)]
+    everything = [series, *moved]
+    times, ids = _combine(series, [(s.times, s.channels) for s in everything], remove_duplicates)
+    start = min(s.t_start for s in everything)
+    stop = max(s.t_stop for s in everything)
+    return series._with_events(
+        times,
+        ids,
+        t_start=start,
+        t_stop=stop,
+        num_channels=max(s.num_channels for s in everything),
+        # The period is the duration: it survives only if the range does.
+        periodic=series.periodic and (start, stop) == (series.t_start, series.t_stop),
+    )
+
+
+def append_t(series: TSEvent, others: Any, offset: Any, remove_duplicates: bool) -> TSEvent:
+    """`TSEvent.append_t` without the ``inplace`` handling (``offset=None`` means 0)."""
+    items = _series_list(series, others, "append")
+    offsets = per_series(series._label, offset, len(items), "offset")
+    moved, end = [], series.t_stop
+    for item, gap in zip(items, offsets):
+        gap = 0.0 if gap is None else series._check_time(gap, "offset")
+        shifted = item.delay(end + gap - item.t_start)
+        moved.append(shifted)
+        end = shifted.t_stop
+    everything = [series, *moved]
+    times, ids = _combine(series, [(s.times, s.channels) for s in everything], remove_duplicates)
+    return series._with_events(
+        times,
+        ids,
+        t_start=min(s.t_start for s in everything),
+        t_stop=max(s.t_stop for s in everything),
+        num_channels=max(s.num_channels for s in everything),
+        periodic=False,
+    )
 
 
 def append_c(series: TSEvent, others: Any) -> TSEvent:
     """`TSEvent.append_c` without the ``inplace`` handling."""
     result = series
-    for other in as_list(others):
-        _check_type(series, other, "append_c")
-        result = result._with_events(
+    for other in _series_list(series, others, "append"):
+        times, ids = _sorted(
             np.concatenate([result.times, other.times]),
             np.concatenate([result.channels, other.channels + result.num_channels]),
+        )
+        result = result._with_events(
+            times,
+            ids,
             t_start=min(result.t_start, other.t_start),
             t_stop=max(result.t_stop, other.t_stop),
             num_channels=result.num_channels + other.num_channels,
             periodic=False,
-        )
-    return result
-
-
-def merge(series: TSEvent, others: Any, remove_duplicates: bool) -> TSEvent:
-    """`TSEvent.merge` without the ``inplace`` handling."""
-    result = series
-    for other in as_list(others):
-        _check_type(series, other, "merge")
-        times = np.concatenate([result.times, other.times])
-        ids = np.concatenate([result.channels, other.channels])
-        if remove_duplicates:
-            # Sort by time, then channel, and drop each pair equal to its predecessor.
-            order = np.lexsort((ids, times))
-            times, ids = times[order], ids[order]
-            fresh = np.ones(times.size, dtype=bool)
-            fresh[1:] = (np.diff(times) != 0) | (np.diff(ids) != 0)
-            times, ids = times[fresh], ids[fresh]
-        start, stop = min(result.t_start, other.t_start), max(result.t_stop, other.t_stop)
-        result = result._with_events(
-            times,
-            ids,
-            t_start=start,
-            t_stop=stop,
-            num_channels=max(result.num_channels, other.num_channels),
-            # The period is the duration: it survives only if the range does.
-            periodic=result.periodic and (start, stop) == (result.t_start, result.t_stop),
         )
     return result

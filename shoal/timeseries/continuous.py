@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
+import copy
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from . import _continuous_ops as ops
 from ._arithmetic import ContinuousArithmetic
-from ._base import TimeSeries, keep_axis, num_timesteps
-from ._interpolate import INTERP_KINDS, interpolate
+from ._base import TimeSeries, num_timesteps
+from ._continuous_methods import ContinuousEditing
+from ._errors import check_flag
+from ._interpolate import INTERP_KINDS
+from ._sampling import sample
 
 __all__ = ["TSContinuous"]
 
 ArrayLike = Any  # anything `np.asarray` accepts
 
 
-class TSContinuous(ContinuousArithmetic, TimeSeries):
+class TSContinuous(ContinuousArithmetic, ContinuousEditing, TimeSeries):
     """A continuous signal: samples ``(T, C)`` taken at times ``(T,)``, in seconds.
 
-    Calling the series, ``ts(t)``, interpolates it at the requested times. The default
-    interpolation is ``"previous"`` (sample-and-hold); ``"linear"`` draws straight lines between
-    samples. Requests outside ``[t_start, t_stop]`` raise a `ValueError`, except for a periodic
-    series, which is sampled modulo its `duration`.
+    Calling the series, ``ts(t)``, interpolates it at the requested times (``"previous"``,
+    sample-and-hold, by default; or ``"linear"``). Indexing is by **time**: ``ts[0.2:0.8]``,
+    ``ts[0.5, [0, 2]]`` (see `__getitem__`); for positions use ``ts.times[i]`` /
+    ``ts.samples[i]``. Requests outside ``[t_start, t_stop]`` raise a `ValueError`, or give NaN
+    and a warning with ``beyond_range_exception = False``. A periodic series is sampled modulo
+    its `duration`.
 
     Args:
-        times: Sample times in seconds, shape ``(T,)``; sorted, not decreasing, finite.
-        samples: Sample values, shape ``(T, C)``; shape ``(T,)`` means one channel. Integer and
-            boolean samples are stored as ``float64``; floating dtypes are kept.
+        times: Sample times in seconds, shape ``(T,)`` (a ``(T, 1)`` / ``(1, T)`` array or a
+            scalar is accepted); not decreasing, finite.
+        samples: Sample values, shape ``(T, C)``. Shape ``(T,)`` is one channel, except with a
+            single time point, where it is one row of ``C`` channels; a scalar is one sample.
+            Integer and boolean samples are stored as ``float64``; floating dtypes are kept.
         num_channels: Number of channels ``C``. Needed only for an empty series; otherwise
             it must agree with ``samples``.
         periodic: If ``True`` the series repeats with period ``t_stop - t_start``.
@@ -73,18 +81,29 @@ class TSContinuous(ContinuousArithmetic, TimeSeries):
         self.units = units
         self.interp_kind = interp_kind
         self.fill_value = fill_value
+        self._beyond_range_exception = True
+        self._approx_limit_times = True
 
     # -- properties ---------------------------------------------------------------------------
 
     @property
     def samples(self) -> np.ndarray:
-        """Sample values, shape ``(T, C)``."""
+        """Sample values, shape ``(T, C)``; settable with the constructor's shape rules."""
         return self._samples
+
+    @samples.setter
+    def samples(self, values: ArrayLike) -> None:
+        self._samples = ops.validate_samples(self._label, values, self.times.size, True, None)
 
     @property
     def num_channels(self) -> int:
         """Number of channels ``C``."""
         return int(self._samples.shape[1])
+
+    @property
+    def num_traces(self) -> int:
+        """Number of channels ``C`` (Rockpool's other name for `num_channels`)."""
+        return self.num_channels
 
     @property
     def interp_kind(self) -> str:
@@ -106,7 +125,7 @@ class TSContinuous(ContinuousArithmetic, TimeSeries):
 
     @fill_value.setter
     def fill_value(self, value: float | str) -> None:
-        if value != "extrapolate" and not (
+        if not (isinstance(value, str) and value == "extrapolate") and not (
             isinstance(value, numbers.Real) and not isinstance(value, bool)
         ):
             raise ValueError(
@@ -125,12 +144,72 @@ class TSContinuous(ContinuousArithmetic, TimeSeries):
             raise TypeError(f"{self._label}: `units` must be a string or None; got {value!r}.")
         self._units = value
 
+    @property
+    def beyond_range_exception(self) -> bool:
+        """``True`` (default): sampling outside the range raises ValueError. ``False``: NaN
+        rows and one UserWarning per call."""
+        return self._beyond_range_exception
+
+    @beyond_range_exception.setter
+    def beyond_range_exception(self, value: bool) -> None:
+        self._beyond_range_exception = check_flag(self._label, "beyond_range_exception", value)
+
+    @property
+    def approx_limit_times(self) -> bool:
+        """``True`` (default): times at most ``min(1e-9, 1e-6 * duration)`` s outside the range
+        are sampled at the range end. ``False``: no tolerance."""
+        return self._approx_limit_times
+
+    @approx_limit_times.setter
+    def approx_limit_times(self, value: bool) -> None:
+        self._approx_limit_times = check_flag(self._label, "approx_limit_times", value)
+
+    @property
+    def min(self) -> float:
+        """Smallest sample value over all times and channels (NaN ignored)."""
+        return float(np.nanmin(self._nonempty_samples("min")))
+
+    @property
+    def max(self) -> float:
+        """Largest sample value over all times and channels (NaN ignored)."""
+        return float(np.nanmax(self._nonempty_samples("max")))
+
+    def _nonempty_samples(self, what: str) -> np.ndarray:
+        if self._samples.size == 0:
+            raise ValueError(f"{self._label}: `{what}` of a series without samples is undefined.")
+        return self._samples
+
     def __repr__(self) -> str:
+        name = self.name or "unnamed"
+        if self.isempty():
+            return (
+                f"Empty TSContinuous object `{name}` from t={_short(self.t_start)} to "
+                f"{_short(self.t_stop)}. Samples: 0. Channels: {self.num_channels}"
+            )
         return (
-            f"{self._periodic_word()} TSContinuous object `{self.name or 'unnamed'}` from "
-            f"t={self.t_start} to {self.t_stop}. Samples: {self.times.size}. "
-            f"Channels: {self.num_channels}"
+            f"{self._periodic_word()} TSContinuous object `{name}` from t={self.t_start} to "
+            f"{self.t_stop}. Samples: {self.times.size}. Channels: {self.num_channels}"
         )
+
+    def __iter__(self) -> Iterator[tuple[float, np.ndarray]]:
+        """Yield ``(time, sample_row)`` pairs (row shape ``(C,)``)."""
+        return iter(zip(self.times.tolist(), self.samples))
+
+    def print(
+        self, full: bool = False, num_first: int = 4, num_last: int = 4, limit_shorten: int = 10
+    ) -> None:
+        """Print the repr and one line ``<time>: <sample row>`` per sample.
+
+        Args:
+            full: Print every sample.
+            num_first: Samples printed before ``...`` when shortened.
+            num_last: Samples printed after ``...`` when shortened.
+            limit_shorten: Shorten when there are more samples than this.
+        """
+        from ._printing import print_series
+
+        rows = [f"{t}: \t {row}" for t, row in zip(self.times.tolist(), self.samples)]
+        print_series(self, None, rows, full, num_first, num_last, limit_shorten)
 
     # -- sampling -----------------------------------------------------------------------------
 
@@ -141,29 +220,30 @@ class TSContinuous(ContinuousArithmetic, TimeSeries):
             times: A time or times in seconds, scalar or shape ``(N,)``.
 
         Returns:
-            Values of shape ``(N, C)`` (``(1, C)`` for a scalar).
+            Values of shape ``(N, C)`` (``(1, C)`` for a scalar). A series without samples and
+            channels gives ``(N, 0)``.
 
         Raises:
-            ValueError: If a time lies outside ``[t_start, t_stop]`` (non-periodic series) or
-                the series has no samples.
+            ValueError: If a time is NaN, or lies outside ``[t_start, t_stop]`` (non-periodic
+                series, beyond the `approx_limit_times` tolerance) while
+                `beyond_range_exception` is ``True``; with ``False`` those rows are NaN and a
+                UserWarning is issued.
         """
-        query = np.asarray(times, dtype=np.float64)
-        if query.ndim > 1:
-            raise ValueError(
-                f"{self._label}: the requested times must be a scalar or 1-D; "
-                f"got an array of shape {query.shape}."
-            )
-        query = np.atleast_1d(query)
-        self._check_in_range(query)
-        if self.isempty():
-            raise ValueError(f"{self._label}: the series has no samples to interpolate.")
-        return interpolate(
-            self.times, self.samples, self._wrap_periodic(query), self.interp_kind, self.fill_value
-        )
+        return sample(self, times)
 
-    @classmethod
+    def _interpolate(self, times: float | ArrayLike) -> np.ndarray:
+        """Same as calling the series (Rockpool's name)."""
+        return sample(self, times)
+
+    def _sorted_samples(self) -> tuple[np.ndarray, np.ndarray]:
+        """Times and samples in time order (a time-indexed series may keep a given order)."""
+        if self.times.size < 2 or (np.diff(self.times) >= 0).all():
+            return self.times, self.samples
+        order = np.argsort(self.times, kind="stable")
+        return self.times[order], self.samples[order]
+
+    @staticmethod
     def from_clocked(
-        cls,
         samples: ArrayLike,
         dt: float,
         t_start: float = 0.0,
@@ -175,8 +255,8 @@ class TSContinuous(ContinuousArithmetic, TimeSeries):
         """Build a series from regularly clocked samples.
 
         Args:
-            samples: Values, shape ``(T, C)`` or ``(T,)``; row ``k`` is the value during
-                ``[t_start + k*dt, t_start + (k+1)*dt)``.
+            samples: Values, shape ``(T, C)``, ``(T,)`` (one channel) or a scalar (one
+                sample); row ``k`` is the value during ``[t_start + k*dt, t_start + (k+1)*dt)``.
             dt: Clock period in seconds (``> 0``).
             t_start: Time of the first sample in seconds.
             periodic: Whether the series repeats.
@@ -191,16 +271,22 @@ class TSContinuous(ContinuousArithmetic, TimeSeries):
             >>> TSContinuous.from_clocked([1.0, 2.0, 3.0], dt=0.5).times
             array([0. , 0.5, 1. ])
         """
-        array = np.asarray(samples)
         label = f"TSContinuous `{name or 'unnamed'}`"
-        if array.ndim not in (1, 2):
+        if samples is None:
+            raise TypeError(f"{label}: TSContinuous.from_clocked: `samples` must not be `None`.")
+        array = np.asarray(samples)
+        if array.ndim == 0:
+            array = array.reshape(1, 1)
+        elif array.ndim == 1:
+            array = array[:, None]
+        if array.ndim != 2:
             raise ValueError(
                 f"{label}: `samples` must have shape (T,) or (T, C); got shape {array.shape}."
             )
         step = ops.check_dt(dt, label)
         start = float(t_start)
         times = start + np.arange(array.shape[0]) * step
-        return cls(
+        return TSContinuous(
             times,
             array,
             periodic=periodic,
@@ -225,174 +311,22 @@ class TSContinuous(ContinuousArithmetic, TimeSeries):
         count = num_timesteps(self.duration, step)
         return self(self.t_start + np.arange(count) * step)
 
-    # -- new series from this one -------------------------------------------------------------
-
     def _with_samples(
         self, times: np.ndarray, samples: np.ndarray, periodic: bool, **overrides: Any
     ) -> TSContinuous:
-        settings: dict[str, Any] = {
-            "t_start": self.t_start,
-            "t_stop": self.t_stop,
-            "name": self.name,
-            "units": self.units,
-            "interp_kind": self.interp_kind,
-            "fill_value": self.fill_value,
-        }
-        settings.update(overrides)
-        return TSContinuous(
-            times, samples, num_channels=samples.shape[1], periodic=periodic, **settings
-        )
+        """A copy with new times/samples and settings; ``t_start``/``t_stop`` default to the
+        times' min/max widened by this series' range only when given as overrides."""
+        new = copy.copy(self)
+        new._times = np.asarray(times, dtype=np.float64)
+        new._samples = np.array(samples)
+        new._periodic = periodic
+        new._t_start = float(overrides.pop("t_start", self.t_start))
+        new._t_stop = float(overrides.pop("t_stop", self.t_stop))
+        for key, value in overrides.items():
+            setattr(new, key, value)
+        return new
 
-    def __getitem__(self, key: Any) -> TSContinuous:
-        """Select samples by index: ``ts[time_index]`` or ``ts[time_index, channel_index]``.
 
-        Integers keep their axis, so the result is always a `TSContinuous` with 2-D samples.
-        The selected times must stay sorted; `t_start`, `t_stop` and the settings are kept.
-        """
-        time_key, channel_key = key if isinstance(key, tuple) and len(key) == 2 else (key, None)
-        try:
-            times = self.times[keep_axis(time_key)]
-            samples = self.samples[keep_axis(time_key)]
-            if channel_key is not None:
-                samples = samples[:, keep_axis(channel_key)]
-        except IndexError as error:
-            raise IndexError(
-                f"{self._label}: invalid index {key!r} for {self.times.size} samples and "
-                f"{self.num_channels} channels ({error})."
-            ) from None
-        return self._with_samples(times, samples, self.periodic)
-
-    def clip(
-        self,
-        t_start: float | None = None,
-        t_stop: float | None = None,
-        channels: int | Sequence[int] | None = None,
-        inplace: bool = False,
-    ) -> TSContinuous:
-        """Restrict the series to ``[t_start, t_stop]`` and optionally to some channels.
-
-        Samples inside the window are kept as they are; a sample is added at ``t_start`` (and,
-        for linear interpolation, at ``t_stop``) by interpolation, so the clipped series has the
-        same values as the original everywhere in the window. A periodic series is unrolled
-        over the window; the result is not periodic.
-
-        Args:
-            t_start: Start of the window in seconds. Default: `t_start`.
-            t_stop: End of the window in seconds. Default: `t_stop`.
-            channels: Channel index or indices to keep. Default: all.
-            inplace: Change this object instead of returning a new one.
-
-        Returns:
-            The clipped series.
-        """
-        return self._finish(ops.clip(self, t_start, t_stop, channels), inplace)
-
-    def resample(
-        self,
-        times: ArrayLike,
-        channels: int | Sequence[int] | None = None,
-        inplace: bool = False,
-    ) -> TSContinuous:
-        """Replace the samples by the series' values at ``times``.
-
-        Args:
-            times: New sample times in seconds, shape ``(N,)``, sorted, inside
-                ``[t_start, t_stop]`` (any finite times for a periodic series).
-            channels: Channel index or indices to keep. Default: all.
-            inplace: Change this object instead of returning a new one.
-
-        Returns:
-            A series with the new samples. Its range grows to include ``times`` if needed (a
-            periodic series resampled outside its period becomes non-periodic).
-        """
-        return self._finish(ops.resample(self, times, channels), inplace)
-
-    def append_t(
-        self,
-        other: TSContinuous | Iterable[TSContinuous],
-        offset: float = 0.0,
-        inplace: bool = False,
-    ) -> TSContinuous:
-        """Append series after this one in time.
-
-        ``other`` is shifted so that its `t_start` falls ``offset`` seconds after this series'
-        `t_stop`; the result ends at the shifted `t_stop`. Where two samples share a time, the
-        later (appended) one wins for ``previous`` interpolation.
-
-        Args:
-            other: A series, or several, with the same number of channels.
-            offset: Gap in seconds between the end of this series and the start of ``other``.
-            inplace: Change this object instead of returning a new one.
-
-        Returns:
-            The concatenated series (not periodic).
-        """
-        return self._finish(ops.append_t(self, other, offset), inplace)
-
-    def append_c(
-        self, other: TSContinuous | Iterable[TSContinuous], inplace: bool = False
-    ) -> TSContinuous:
-        """Stack the channels of other series after this one's.
-
-        The series must cover the same ``[t_start, t_stop]`` (use `clip` first otherwise).
-        The result is sampled at the union of all sample times.
-
-        Args:
-            other: A series, or several.
-            inplace: Change this object instead of returning a new one.
-
-        Returns:
-            A series with ``C_self + C_other`` channels.
-        """
-        return self._finish(ops.append_c(self, other), inplace)
-
-    def merge(
-        self,
-        other: TSContinuous | Iterable[TSContinuous],
-        remove_duplicates: bool = True,
-        inplace: bool = False,
-    ) -> TSContinuous:
-        """Merge the samples of other series (same channels) into this one, sorted by time.
-
-        Args:
-            other: A series, or several, with the same number of channels.
-            remove_duplicates: Drop samples of ``other`` at times this series already has.
-            inplace: Change this object instead of returning a new one.
-
-        Returns:
-            A series spanning both ranges.
-        """
-        return self._finish(ops.merge(self, other, remove_duplicates), inplace)
-
-    # -- plotting -----------------------------------------------------------------------------
-
-    def plot(
-        self,
-        times: ArrayLike | None = None,
-        target: Any = None,
-        channels: int | Sequence[int] | None = None,
-        **kwargs: Any,
-    ) -> list[Any]:
-        """Plot the series with matplotlib (imported here, so ``import shoal`` does not need it).
-
-        Args:
-            times: Times in seconds to sample the series at. Default: its sample times.
-            target: A matplotlib ``Axes`` to draw on. Default: the current axes.
-            channels: Channel index or indices to draw. Default: all.
-            **kwargs: Passed on to ``Axes.plot`` (or ``Axes.step`` for ``previous``).
-
-        Returns:
-            The ``Line2D`` artists, one per channel.
-
-        Raises:
-            ImportError: If matplotlib is not installed (``pip install shoal[plot]``).
-        """
-        from ._plotting import plot_continuous
-
-        return plot_continuous(
-            self,
-            times,
-            target,
-            self._select_channels(channels, self.num_channels, self.num_channels),
-            **kwargs,
-        )
+def _short(value: float) -> str:
+    """``0`` rather than ``0.0`` for whole numbers (the empty-series repr is Rockpool's)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import copy
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from . import _event_ops as ops
 from ._base import STEP_TOLERANCE, TimeSeries, keep_axis
 from ._continuous_ops import check_dt, check_num_channels
+from ._event_methods import EventEditing
 from ._raster import bin_events, raster_events, validate_raster
 
 __all__ = ["TSEvent"]
@@ -17,22 +19,22 @@ __all__ = ["TSEvent"]
 ArrayLike = Any  # anything `np.asarray` accepts
 
 
-class TSEvent(TimeSeries):
+class TSEvent(EventEditing, TimeSeries):
     """Events on numbered channels: times ``(E,)`` in seconds and channel ids ``(E,)``.
 
-    Events are stored sorted by time (a stable sort, so events at the same time keep their
-    order). The series covers ``[t_start, t_stop)``; every event lies before `t_stop`.
+    Events are given in time order (not decreasing). The series covers ``[t_start,
+    t_stop)``; every event lies before `t_stop`.
 
     Args:
-        times: Event times in seconds, shape ``(E,)``, finite; any order.
+        times: Event times in seconds, shape ``(E,)``, finite, not decreasing.
         channels: Channel id of each event, shape ``(E,)``, non-negative integers; a single
             integer applies to every event. Default: channel 0 for every event.
+        periodic: If ``True`` the events repeat with period ``t_stop - t_start``.
         t_start: Start in seconds. Default: the first event time (0 with no events).
         t_stop: End in seconds, strictly greater than every event time. Required when
             ``times`` holds events; default ``t_start`` for an empty series.
-        num_channels: Number of channels. Default: largest channel id + 1 (0 with no events).
-        periodic: If ``True`` the events repeat with period ``t_stop - t_start``.
         name: Name shown in ``repr`` and error messages.
+        num_channels: Number of channels. Default: largest channel id + 1 (0 with no events).
 
     Examples:
         >>> ev = TSEvent([0.1, 0.5, 0.7], [0, 1, 0], t_start=0.0, t_stop=1.0, name="ev")
@@ -49,17 +51,15 @@ class TSEvent(TimeSeries):
         self,
         times: ArrayLike | None = None,
         channels: ArrayLike | None = None,
+        periodic: bool = False,
         t_start: float | None = None,
         t_stop: float | None = None,
-        num_channels: int | None = None,
-        periodic: bool = False,
         name: str | None = None,
+        num_channels: int | None = None,
     ) -> None:
         self._name = name if isinstance(name, str) else None
         event_times = self._validate_times(times)
         ids = ops.validate_channels(self._label, channels, event_times.size)
-        order = np.argsort(event_times, kind="stable")
-        event_times, ids = event_times[order], ids[order]
         if event_times.size:
             self._check_t_stop(t_stop, float(event_times[-1]))
         super().__init__(event_times, periodic=periodic, t_start=t_start, t_stop=t_stop, name=name)
@@ -69,9 +69,12 @@ class TSEvent(TimeSeries):
 
     # -- validation ---------------------------------------------------------------------------
 
-    def _order_times(self, times: np.ndarray) -> np.ndarray:
-        # Events are a set: they are sorted (with their channels) rather than rejected.
-        return times
+    def _min_t_stop(self) -> float:
+        # Events lie strictly before t_stop: the smallest valid t_stop is just after the last.
+        if not self._times.size:
+            return self._t_start
+        last = float(self._times.max())
+        return max(last + 1e-15, float(np.nextafter(last, np.inf)))
 
     def _check_t_stop(self, t_stop: float | None, last: float) -> None:
         if t_stop is None:
@@ -101,8 +104,23 @@ class TSEvent(TimeSeries):
 
     @property
     def channels(self) -> np.ndarray:
-        """Channel id of each event, shape ``(E,)``, ``int64``."""
+        """Channel id of each event, shape ``(E,)``, ``int64``.
+
+        Settable with one id per event or a single id for all; `num_channels` grows to hold
+        the largest id.
+        """
         return self._channels
+
+    @channels.setter
+    def channels(self, values: ArrayLike) -> None:
+        ids = np.asarray(values)
+        if ids.ndim == 1 and ids.size != self.times.size:
+            raise ValueError(
+                f"{self._label}: `new_channels` must be the same size as `times` "
+                f"({self.times.size}); got {ids.size}."
+            )
+        self._channels = ops.validate_channels(self._label, ids, self.times.size)
+        self._num_channels = max(self._num_channels, int(self._channels.max(initial=-1)) + 1)
 
     @property
     def num_channels(self) -> int:
@@ -115,17 +133,39 @@ class TSEvent(TimeSeries):
         self._num_channels = self._resolve_num_channels(value)
 
     def __repr__(self) -> str:
+        name = self.name or "unnamed"
+        if self.isempty():
+            return f"Empty `TSEvent` object `{name}` from t={self.t_start} to t={self.t_stop}."
         return (
-            f"{self._periodic_word()} `TSEvent` object `{self.name or 'unnamed'}` from "
-            f"t={self.t_start} to {self.t_stop}. Channels: {self.num_channels}. "
-            f"Events: {self.times.size}"
+            f"{self._periodic_word()} `TSEvent` object `{name}` from t={self.t_start} to "
+            f"{self.t_stop}. Channels: {self.num_channels}. Events: {self.times.size}"
         )
+
+    def __iter__(self) -> Iterator[tuple[float, int]]:
+        """Yield ``(time, channel)`` pairs."""
+        return iter(zip(self.times.tolist(), self.channels.tolist()))
+
+    def print(
+        self, full: bool = False, num_first: int = 4, num_last: int = 4, limit_shorten: int = 10
+    ) -> None:
+        """Print the repr, a header and one line ``<time>: <channel>`` per event.
+
+        Args:
+            full: Print every event.
+            num_first: Events printed before ``...`` when shortened.
+            num_last: Events printed after ``...`` when shortened.
+            limit_shorten: Shorten when there are more events than this.
+        """
+        from ._printing import print_series
+
+        rows = [f"{t}: \t {c}" for t, c in zip(self.times.tolist(), self.channels.tolist())]
+        print_series(self, "Time \t Ch.-ID", rows, full, num_first, num_last, limit_shorten)
 
     # -- selecting events ---------------------------------------------------------------------
 
     def __call__(
         self,
-        t_start: float,
+        t_start: float | None = None,
         t_stop: float | None = None,
         channels: int | Sequence[int] | None = None,
         include_t_stop: bool = False,
@@ -136,24 +176,36 @@ class TSEvent(TimeSeries):
         a window beyond the series simply holds no events.
 
         Args:
-            t_start: Start of the window in seconds.
+            t_start: Start of the window in seconds. Default: `t_start`.
             t_stop: End of the window in seconds. Default: `t_stop`.
             channels: Channel id or ids to keep. Default: all.
             include_t_stop: Also return events exactly at ``t_stop``.
 
         Returns:
-            ``(times, channels)``, each of shape ``(E,)``, sorted by time.
+            ``(times, channels)``, each of shape ``(E,)``, in stored order.
+
+        Raises:
+            ValueError: If ``t_stop < t_start``.
+            IndexError: For a channel outside ``[0, num_channels)``.
         """
-        start = self._check_time(t_start, "t_start")
+        start = self.t_start if t_start is None else self._check_time(t_start, "t_start")
         stop = self.t_stop if t_stop is None else self._check_time(t_stop, "t_stop")
+        if stop < start:
+            raise ValueError(
+                f"{self._label}: the window needs t_start <= t_stop; got [{start!r}, {stop!r}]."
+            )
         times, ids = ops.events_between(self, start, stop, include_t_stop)
         if channels is not None:
-            keep = np.isin(ids, self._select_channels(channels, self.num_channels))
+            keep = np.isin(ids, self._select_channels(channels, self.num_channels, self.num_channels))
             times, ids = times[keep], ids[keep]
         return times, ids
 
     def __getitem__(self, index: Any) -> TSEvent:
-        """Select events by index (integer, slice, mask or index array); the range is kept."""
+        """Select events by position (integer, slice, mask or index array), in the order given.
+
+        The range, channel count and settings are kept. With a given order the events may
+        not be sorted by time; all methods accept such a series.
+        """
         key = keep_axis(index)
         try:
             times, ids = self.times[key], self.channels[key]
@@ -164,15 +216,17 @@ class TSEvent(TimeSeries):
         return self._with_events(times, ids)
 
     def _with_events(self, times: np.ndarray, ids: np.ndarray, **overrides: Any) -> TSEvent:
-        settings: dict[str, Any] = {
-            "t_start": self.t_start,
-            "t_stop": self.t_stop,
-            "num_channels": self.num_channels,
-            "periodic": self.periodic,
-            "name": self.name,
-        }
-        settings.update(overrides)
-        return TSEvent(times, ids, **settings)
+        """A copy with new events (no validation: callers pass consistent data)."""
+        new = copy.copy(self)
+        new._times = np.array(times, dtype=np.float64)
+        new._channels = np.array(ids, dtype=np.int64)
+        new._t_start = float(overrides.pop("t_start", self.t_start))
+        new._t_stop = float(overrides.pop("t_stop", self.t_stop))
+        new._num_channels = int(overrides.pop("num_channels", self.num_channels))
+        new._periodic = bool(overrides.pop("periodic", self.periodic))
+        for key, value in overrides.items():
+            setattr(new, key, value)
+        return new
 
     # -- rasters ------------------------------------------------------------------------------
 
@@ -273,90 +327,3 @@ class TSEvent(TimeSeries):
             periodic=periodic,
             name=name,
         )
-
-    # -- new series from this one -------------------------------------------------------------
-
-    def clip(
-        self,
-        t_start: float | None = None,
-        t_stop: float | None = None,
-        channels: int | Sequence[int] | None = None,
-        remap_channels: bool = False,
-        inplace: bool = False,
-    ) -> TSEvent:
-        """Keep the events in ``[t_start, t_stop)``, optionally only on some channels.
-
-        Args:
-            t_start: Start of the window in seconds. Default: `t_start`.
-            t_stop: End of the window in seconds. Default: `t_stop`.
-            channels: Channel id or ids to keep. Default: all.
-            remap_channels: Renumber the kept channels ``0 .. len(channels)-1`` in the order
-                given (`num_channels` becomes ``len(channels)``).
-            inplace: Change this object instead of returning a new one.
-
-        Returns:
-            Events over the window (a periodic series is unrolled; the result is not periodic).
-        """
-        return self._finish(ops.clip(self, t_start, t_stop, channels, remap_channels), inplace)
-
-    def append_t(
-        self, other: TSEvent | Iterable[TSEvent], offset: float = 0.0, inplace: bool = False
-    ) -> TSEvent:
-        """Append series after this one in time.
-
-        ``other`` is shifted so that its `t_start` falls ``offset`` seconds after this series'
-        `t_stop`. The result has ``max`` of the channel counts and is not periodic.
-        """
-        return self._finish(ops.append_t(self, other, offset), inplace)
-
-    def append_c(self, other: TSEvent | Iterable[TSEvent], inplace: bool = False) -> TSEvent:
-        """Stack the channels of other series after this one's (ids shifted by `num_channels`).
-
-        The result spans the union of the time ranges.
-        """
-        return self._finish(ops.append_c(self, other), inplace)
-
-    def merge(
-        self,
-        other: TSEvent | Iterable[TSEvent],
-        remove_duplicates: bool = False,
-        inplace: bool = False,
-    ) -> TSEvent:
-        """Merge the events of other series into this one, on the same channel ids.
-
-        Args:
-            other: A series or several.
-            remove_duplicates: Keep one event per identical ``(time, channel)`` pair.
-            inplace: Change this object instead of returning a new one.
-
-        Returns:
-            Events spanning the union of the time ranges.
-        """
-        return self._finish(ops.merge(self, other, remove_duplicates), inplace)
-
-    # -- plotting -----------------------------------------------------------------------------
-
-    def plot(
-        self,
-        time_limits: tuple[float, float] | None = None,
-        target: Any = None,
-        channels: int | Sequence[int] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Draw a raster plot (time in seconds vs channel) with matplotlib.
-
-        Args:
-            time_limits: ``(start, stop)`` window in seconds. Default: the series' range.
-            target: A matplotlib ``Axes`` to draw on. Default: the current axes.
-            channels: Channel id or ids to draw. Default: all.
-            **kwargs: Passed on to ``Axes.scatter`` (default marker ``"|"``).
-
-        Returns:
-            The ``PathCollection`` drawn.
-
-        Raises:
-            ImportError: If matplotlib is not installed (``pip install shoal[plot]``).
-        """
-        from ._plotting import plot_events
-
-        return plot_events(self, time_limits, target, channels, **kwargs)
