@@ -34,7 +34,7 @@ __all__ = ["ContinuousArithmetic"]
 
 _Op = Callable[[Any, Any], Any]
 _ADDITIVE = {"+", "-"}
-_UFUNC_SYMBOLS = {
+_UFUNC_SYMBOLS: dict[Any, str] = {
     np.add: "+",
     np.subtract: "-",
     np.multiply: "*",
@@ -82,7 +82,7 @@ def _series_operand(series: TSContinuous, other: TSContinuous, symbol: str) -> n
     from ._sampling import sample_with_mask
 
     mine, theirs = series.num_channels, other.num_channels
-    if mine != theirs and 1 not in (mine, theirs) or (0 in (mine, theirs) and mine != theirs):
+    if (mine != theirs and 1 not in (mine, theirs)) or (0 in (mine, theirs) and mine != theirs):
         raise ValueError(
             f"{series._label}: `{symbol}` needs the same number of channels on both sides (or "
             f"a single channel on one side); got {mine} and {theirs} ({other._label})."
@@ -103,7 +103,9 @@ def _apply(series: TSContinuous, other: Any, op: _Op, symbol: str) -> TSContinuo
 def _matmul(series: TSContinuous, matrix: Any) -> TSContinuous:
     weights = np.asarray(matrix)
     if not (np.issubdtype(weights.dtype, np.number) or weights.dtype == np.bool_):
-        raise TypeError(f"{series._label}: `@` needs a numeric matrix; got {type(matrix).__name__}.")
+        raise TypeError(
+            f"{series._label}: `@` needs a numeric matrix; got {type(matrix).__name__}."
+        )
     if weights.ndim != 2 or weights.shape[0] != series.num_channels:
         raise ValueError(
             f"{series._label}: `ts @ M` needs M of shape ({series.num_channels}, K) "

@@ -65,7 +65,9 @@ def _neutral(series: TSContinuous) -> bool:
     return series.isempty() and series.num_channels == 0
 
 
-def _check_channels(series: TSContinuous, result: TSContinuous, other: TSContinuous, i: int) -> None:
+def _check_channels(
+    series: TSContinuous, result: TSContinuous, other: TSContinuous, i: int
+) -> None:
     if other.num_channels != result.num_channels and not (_neutral(other) or _neutral(result)):
         raise ValueError(
             f"{series._label}: `other_series` must include the same number of traces "

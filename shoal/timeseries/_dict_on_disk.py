@@ -17,7 +17,8 @@ class _StoredSeries:
     """One series in its own temporary ``.npz`` file, closed (and deleted) with this object."""
 
     def __init__(self, series: TimeSeries) -> None:
-        self.file: IO[bytes] = tempfile.TemporaryFile()
+        # Kept open for the entry's lifetime (a context manager would close it at once).
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         series.save(self.file)  # type: ignore[attr-defined]
         weakref.finalize(self, self.file.close)
 

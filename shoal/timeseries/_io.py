@@ -135,8 +135,10 @@ def load_ts_from_file(path: Any, expected_type: str | None = None) -> TimeSeries
                 f"Timeseries at `{path}` is of type `{stored}`, which does not match expected "
                 f"type `{expected_type}`."
             )
+        if stored not in ("TSContinuous", "TSEvent"):
+            raise TypeError(f"Type `{stored}` not supported.")
         name = _text(data, keys, "name", "name_", _NO_NAME)
-        common = {
+        common: dict[str, Any] = {
             "t_start": float(data["t_start"]),
             "t_stop": float(data["t_stop"]),
             "periodic": bool(data["periodic"]),
@@ -144,21 +146,19 @@ def load_ts_from_file(path: Any, expected_type: str | None = None) -> TimeSeries
         }
         if stored == "TSContinuous":
             series: TimeSeries = _continuous(TSContinuous, data, keys, common)
-        elif stored == "TSEvent":
+        else:
             series = TSEvent(
                 data["times"].astype(np.float64),
                 data["channels"].astype(np.int64),
                 num_channels=int(data["num_channels"]),
                 **common,
             )
-        else:
-            raise TypeError(f"Type `{stored}` not supported.")
         if "trial_start_times" in keys:
             series.trial_start_times = data["trial_start_times"]  # type: ignore[attr-defined]
     return series
 
 
-def _continuous(cls: type[TSContinuous], data: Any, keys: list[str], common: dict) -> Any:
+def _continuous(cls: type[TSContinuous], data: Any, keys: list[str], common: dict[str, Any]) -> Any:
     samples = data["samples"]
     fill: Any = data["fill_value"].item() if "fill_value" in keys else "extrapolate"
     series = cls(

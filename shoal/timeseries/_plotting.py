@@ -135,7 +135,10 @@ def _holoviews_curves(
 ) -> Any:
     hv = _import_holoviews()
     name = series.name or "unnamed"
-    curves = [hv.Curve((times, values[:, k]), "Time", "y").options(**kwargs) for k in range(values.shape[1])]
+    curves = [
+        hv.Curve((times, values[:, k]), "Time", "y").options(**kwargs)
+        for k in range(values.shape[1])
+    ]
     if len(curves) == 1:
         plot = curves[0].relabel(name)
     else:

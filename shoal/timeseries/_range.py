@@ -17,7 +17,14 @@ from ._errors import check_real
 if TYPE_CHECKING:
     from ._base import TimeSeries
 
-__all__ = ["SNAP_TOLERANCE", "number_text", "set_t_start", "set_t_stop", "set_times"]
+__all__ = [
+    "SNAP_TOLERANCE",
+    "number_text",
+    "short_number",
+    "set_t_start",
+    "set_t_stop",
+    "set_times",
+]
 
 #: Largest distance (seconds) by which an assigned bound may cut off a time point and still be
 #: snapped onto it instead of rejected.
@@ -25,8 +32,13 @@ SNAP_TOLERANCE = 1e-9
 
 
 def number_text(value: float) -> str:
-    """A number as Rockpool prints it in range messages (``0`` for a whole 0-d default)."""
+    """A number as printed in range messages."""
     return repr(float(value))
+
+
+def short_number(value: float) -> str:
+    """``0`` rather than ``0.0`` for whole numbers (the empty-series reprs are Rockpool's)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _as_real(series: TimeSeries, name: str, value: Any) -> float:

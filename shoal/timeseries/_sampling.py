@@ -109,9 +109,7 @@ def sample_with_mask(series: TSContinuous, times: Any) -> tuple[np.ndarray, np.n
         values = values.astype(np.result_type(series.samples.dtype, np.float32))
         inside = series._wrap_periodic(snapped[good])
         times, samples = series._sorted_samples()
-        values[good] = interpolate(
-            times, samples, inside, series.interp_kind, series.fill_value
-        )
+        values[good] = interpolate(times, samples, inside, series.interp_kind, series.fill_value)
     return values, bad
 
 

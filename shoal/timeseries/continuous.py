@@ -15,6 +15,7 @@ from ._base import TimeSeries, num_timesteps
 from ._continuous_methods import ContinuousEditing
 from ._errors import check_flag
 from ._interpolate import INTERP_KINDS
+from ._range import short_number
 from ._sampling import sample
 
 __all__ = ["TSContinuous"]
@@ -183,8 +184,8 @@ class TSContinuous(ContinuousArithmetic, ContinuousEditing, TimeSeries):
         name = self.name or "unnamed"
         if self.isempty():
             return (
-                f"Empty TSContinuous object `{name}` from t={_short(self.t_start)} to "
-                f"{_short(self.t_stop)}. Samples: 0. Channels: {self.num_channels}"
+                f"Empty TSContinuous object `{name}` from t={short_number(self.t_start)} to "
+                f"{short_number(self.t_stop)}. Samples: 0. Channels: {self.num_channels}"
             )
         return (
             f"{self._periodic_word()} TSContinuous object `{name}` from t={self.t_start} to "
@@ -325,8 +326,3 @@ class TSContinuous(ContinuousArithmetic, ContinuousEditing, TimeSeries):
         for key, value in overrides.items():
             setattr(new, key, value)
         return new
-
-
-def _short(value: float) -> str:
-    """``0`` rather than ``0.0`` for whole numbers (the empty-series repr is Rockpool's)."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -12,6 +12,7 @@ from . import _event_ops as ops
 from ._base import STEP_TOLERANCE, TimeSeries, keep_axis
 from ._continuous_ops import check_dt, check_num_channels
 from ._event_methods import EventEditing
+from ._range import short_number
 from ._raster import bin_events, raster_events, validate_raster
 
 __all__ = ["TSEvent"]
@@ -135,7 +136,10 @@ class TSEvent(EventEditing, TimeSeries):
     def __repr__(self) -> str:
         name = self.name or "unnamed"
         if self.isempty():
-            return f"Empty `TSEvent` object `{name}` from t={self.t_start} to t={self.t_stop}."
+            return (
+                f"Empty `TSEvent` object `{name}` from t={short_number(self.t_start)} to "
+                f"t={short_number(self.t_stop)}."
+            )
         return (
             f"{self._periodic_word()} `TSEvent` object `{name}` from t={self.t_start} to "
             f"{self.t_stop}. Channels: {self.num_channels}. Events: {self.times.size}"
@@ -196,7 +200,9 @@ class TSEvent(EventEditing, TimeSeries):
             )
         times, ids = ops.events_between(self, start, stop, include_t_stop)
         if channels is not None:
-            keep = np.isin(ids, self._select_channels(channels, self.num_channels, self.num_channels))
+            keep = np.isin(
+                ids, self._select_channels(channels, self.num_channels, self.num_channels)
+            )
             times, ids = times[keep], ids[keep]
         return times, ids
 

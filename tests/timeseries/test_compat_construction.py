@@ -189,7 +189,9 @@ def test_flags_accept_only_booleans():
     ts = TSContinuous([0.0, 1.0], [1.0, 2.0])
     ts.beyond_range_exception = 0
     assert ts.beyond_range_exception is False
-    with pytest.raises(TypeError, match=r"`beyond_range_exception` must be True or False; got 'no'"):
+    with pytest.raises(
+        TypeError, match=r"`beyond_range_exception` must be True or False; got 'no'"
+    ):
         ts.beyond_range_exception = "no"
     with pytest.raises(TypeError, match=r"`approx_limit_times` must be True or False; got 2"):
         ts.approx_limit_times = 2

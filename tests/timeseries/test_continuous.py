@@ -154,9 +154,10 @@ def test_error_request_not_1d(ts):
         ts(np.zeros((2, 2)))
 
 
-def test_error_sampling_empty_series():
-    with pytest.raises(ValueError, match="TSContinuous `e`: the series has no samples"):
-        TSContinuous(name="e")(0.0)
+def test_error_sampling_empty_series_with_channels():
+    # Without channels an empty series is neutral ((N, 0)); with channels nothing can be sampled.
+    with pytest.raises(ValueError, match="TSContinuous `e`: Some of the requested time points"):
+        TSContinuous(name="e", num_channels=1)(0.0)
 
 
 def test_error_unsorted_times():
@@ -169,8 +170,8 @@ def test_error_unsorted_times():
 
 
 def test_error_times_not_1d():
-    with pytest.raises(ValueError, match=r"`times` must be a 1-D array.*shape \(2, 1\)"):
-        TSContinuous([[0.0], [1.0]], [1, 2])
+    with pytest.raises(ValueError, match=r"`times` must be a 1-D array.*shape \(2, 2\)"):
+        TSContinuous([[0.0, 1.0], [2.0, 3.0]], [1, 2, 3, 4])
 
 
 def test_error_nan_times():
@@ -188,8 +189,8 @@ def test_error_non_numeric_times():
 def test_error_samples_length_mismatch():
     with pytest.raises(
         ValueError,
-        match=r"TSContinuous `unnamed`: `samples` must have one row per time point: expected 3 "
-        r"rows \(len\(times\)\), got 2",
+        match=r"TSContinuous `unnamed`: `samples` must have shape \(T,\) or \(T, C\) with T = 3 "
+        r"\(len\(times\)\); got an array of shape \(2, 2\)",
     ):
         TSContinuous(TIMES, [[1, 2], [3, 4]])
 

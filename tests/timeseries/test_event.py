@@ -29,10 +29,13 @@ def test_defaults():
     assert TSEvent([0.3, 0.4], 2, t_stop=1.0).num_channels == 3
 
 
-def test_events_are_sorted_with_their_channels():
-    ev = TSEvent([0.5, 0.1, 0.3], [2, 0, 1], t_stop=1.0)
-    np.testing.assert_array_equal(ev.times, [0.1, 0.3, 0.5])
-    np.testing.assert_array_equal(ev.channels, [0, 1, 2])
+def test_unsorted_events_are_rejected():
+    with pytest.raises(
+        ValueError,
+        match=r"TSEvent `unnamed`: The time trace must be sorted and not decreasing\. "
+        r"times\[0\] = 0\.5 is followed by times\[1\] = 0\.1",
+    ):
+        TSEvent([0.5, 0.1, 0.3], [2, 0, 1], t_stop=1.0)
 
 
 def test_empty_series():
@@ -247,9 +250,10 @@ def test_error_event_times():
         TSEvent([np.nan], t_stop=1.0)
     with pytest.raises(
         ValueError,
-        match=r"`times` must be a 1-D array of time points in seconds; got an array of shape \(1, 1\)",
+        match=r"`times` must be a 1-D array of time points in seconds \(or a \(T, 1\) / \(1, T\) "
+        r"array\); got an array of shape \(2, 2\)",
     ):
-        TSEvent([[0.1]], t_stop=1.0)
+        TSEvent([[0.1, 0.2], [0.3, 0.4]], t_stop=1.0)
 
 
 # -- editing ----------------------------------------------------------------------------------
@@ -262,7 +266,8 @@ def test_clip(ev):
     only = ev.clip(channels=[1], remap_channels=True)
     np.testing.assert_array_equal(only.channels, [0])
     assert only.num_channels == 1
-    assert ev.clip(channels=3).num_channels == 4
+    with pytest.raises(IndexError, match=r"TSEvent `ev`: Channels must be between 0 and 1"):
+        ev.clip(channels=3)
     assert ev.clip(0.0, 0.6, inplace=True) is ev and len(ev) == 2
 
 
@@ -320,12 +325,12 @@ def test_merge(ev):
 
 def test_error_editing_wrong_type(ev):
     with pytest.raises(
-        TypeError, match="TSEvent `ev`: `merge` expects TSEvent objects; got TSContinuous"
+        TypeError, match="TSEvent `ev`: Can only merge with `TSEvent` objects; got TSContinuous"
     ):
         ev.merge(TSContinuous())  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="`append_t` expects TSEvent objects; got int"):
+    with pytest.raises(TypeError, match="Can only append with `TSEvent` objects; got int"):
         ev.append_t(1)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="`append_c` expects TSEvent objects; got str"):
+    with pytest.raises(TypeError, match="Can only append with `TSEvent` objects; got str"):
         ev.append_c(["x"])  # type: ignore[list-item]
 
 

@@ -29,7 +29,8 @@ def axes():
 
 def test_continuous_plot_renders(axes, tmp_path):
     ts = TSContinuous.from_clocked(np.random.rand(20, 3), dt=0.01, name="v", units="V")
-    lines = ts.plot(target=axes)
+    assert ts.plot(target=axes) is axes  # Rockpool returns the Axes for a target
+    lines = axes.lines
     assert len(lines) == 3 and all(isinstance(line, Line2D) for line in lines)
     assert lines[0].get_label() == "v [0]"
     # The held last sample is drawn up to t_stop.
@@ -42,16 +43,18 @@ def test_continuous_plot_renders(axes, tmp_path):
 
 def test_continuous_plot_options(axes):
     ts = TSContinuous([0.0, 1.0], [[0.0, 1.0], [1.0, 0.0]], interp_kind="linear")
-    lines = ts.plot(times=np.linspace(0, 1, 5), target=axes, channels=1, label="mine")
-    assert len(lines) == 1 and len(lines[0].get_xdata()) == 5
+    ts.plot(times=np.linspace(0, 1, 5), target=axes, channels=1, label="mine")
+    assert len(axes.lines) == 1 and len(axes.lines[0].get_xdata()) == 5
     assert axes.get_ylabel() == "Value"
-    assert len(ts.plot(target=axes)) == 2
-    assert TSContinuous().plot(target=axes) == []
+    ts.plot(target=axes)
+    assert len(axes.lines) == 3
+    assert TSContinuous().plot() == []
 
 
 def test_event_plot_renders(axes, tmp_path):
     ev = TSEvent.from_raster(np.random.rand(50, 4) > 0.7, dt=0.01, name="spikes")
-    artist = ev.plot(target=axes)
+    assert ev.plot(target=axes) is axes
+    (artist,) = axes.collections
     assert isinstance(artist, PathCollection)
     assert len(artist.get_offsets()) == len(ev)
     assert axes.get_xlabel() == "Time (s)" and axes.get_ylabel() == "Channel"
@@ -63,7 +66,8 @@ def test_event_plot_renders(axes, tmp_path):
 
 def test_event_plot_window_and_channels(axes):
     ev = TSEvent([0.1, 0.2, 0.3], [0, 1, 2], t_start=0.0, t_stop=1.0)
-    artist = ev.plot(time_limits=(0.15, 0.5), target=axes, channels=[1, 2], color="k")
+    ev.plot(time_limits=(0.15, 0.5), target=axes, channels=[1, 2], color="k")
+    (artist,) = axes.collections
     np.testing.assert_allclose(artist.get_offsets(), [[0.2, 1.0], [0.3, 2.0]])
 
 
@@ -94,3 +98,82 @@ def test_importing_timeseries_does_not_import_matplotlib():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
     code = "import sys, shoal.timeseries; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+# -- backends and Rockpool's plot options (timeseries-compat.md §7) ---------------------------
+
+
+@pytest.fixture
+def restore_backend():
+    from shoal.timeseries import get_global_ts_plotting_backend, set_global_ts_plotting_backend
+
+    before = get_global_ts_plotting_backend()
+    yield
+    set_global_ts_plotting_backend(before, verbose=False)
+
+
+def test_global_backend_functions(restore_backend, capsys):
+    from shoal.timeseries import get_global_ts_plotting_backend, set_global_ts_plotting_backend
+
+    assert get_global_ts_plotting_backend() == "matplotlib"
+    for alias in ("matplotlib", "mpl", "mp", "pyplot", "plt"):
+        set_global_ts_plotting_backend(alias, verbose=False)
+        assert get_global_ts_plotting_backend() == "matplotlib"
+    set_global_ts_plotting_backend("mpl")
+    assert capsys.readouterr().out == "Global plotting backend has been set to matplotlib.\n"
+    set_global_ts_plotting_backend(None)
+    assert capsys.readouterr().out == "No global plotting backend is set.\n"
+    assert get_global_ts_plotting_backend() is None
+    with pytest.raises(RuntimeError, match=r"TSContinuous: `unnamed`: No plotting back-end set"):
+        TSContinuous([0.0], [1.0]).plot()
+    with pytest.raises(RuntimeError, match=r"TSEvent: `unnamed`: No plotting back-end set"):
+        TSEvent().plot()
+    for bad in ("MPL", "HV", "bokeh", ""):
+        with pytest.raises(ValueError, match="Plotting backend not recognized"):
+            set_global_ts_plotting_backend(bad)
+
+
+def test_holoviews_missing_is_a_runtime_error(restore_backend, monkeypatch):
+    # holoviews is not installed in the test environment (it is the optional extra plot-hv).
+    from shoal.timeseries import _backends, set_global_ts_plotting_backend
+
+    monkeypatch.setattr(_backends, "backend_available", lambda name: name != "holoviews")
+    for alias in ("holoviews", "holo", "Holoviews", "HoloViews", "hv"):
+        with pytest.raises(RuntimeError, match="Holoviews is not available"):
+            set_global_ts_plotting_backend(alias)
+    with pytest.raises(RuntimeError, match="Holoviews is not available"):
+        TSContinuous([0.0], [1.0]).set_plotting_backend("hv")
+
+
+def test_per_series_backend(restore_backend, capsys):
+    from shoal.timeseries import set_global_ts_plotting_backend
+
+    ts = TSContinuous([0.0], [1.0], name="s")
+    set_global_ts_plotting_backend(None, verbose=False)
+    ts.set_plotting_backend("mpl")
+    assert ts.plotting_backend == "matplotlib" and TSContinuous().plotting_backend is None
+    ts.set_plotting_backend(None)
+    assert "TSContinuous `s`: Using global plotting backend." in capsys.readouterr().out
+    assert ts.plotting_backend is None
+
+
+def test_plot_stagger_skip_dt(axes):
+    ts = TSContinuous([0.0, 1.0, 2.0], [[0, 1, 5], [1, 2, 6], [2, 3, 7]])
+    ts.plot(channels=[1], stagger=1, skip=1, dt=0.5, target=axes)
+    (line,) = axes.lines
+    np.testing.assert_array_equal(line.get_xydata(), [[0, 1], [0.5, 1], [1, 2], [1.5, 2]])
+    ts.plot(stagger=10, skip=2, target=axes)
+    assert len(axes.lines) == 3
+    np.testing.assert_array_equal(axes.lines[2].get_ydata()[:3], [15, 16, 17])
+    with pytest.raises(ValueError, match="`skip` must be a positive integer; got 0"):
+        ts.plot(skip=0, target=axes)
+
+
+def test_plot_target_type_and_time_limits(axes):
+    with pytest.raises(TypeError, match="Unrecognized type for `target`"):
+        TSContinuous([0.0], [1.0]).plot(target="axes")
+    with pytest.raises(TypeError, match="`time_limits` must be None or tuple of length 2"):
+        TSEvent().plot(time_limits=(1,), target=axes)
+    ev = TSEvent([0.1, 0.6], [0, 1], t_start=0, t_stop=1, name="ev")
+    ev.plot(time_limits=(None, 0.5), target=axes)
+    assert len(axes.collections[0].get_offsets()) == 1 and axes.get_title() == "ev"
