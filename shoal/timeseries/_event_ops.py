@@ -31,9 +31,10 @@ __all__ = [
 
 def validate_channels(label: str, channels: Any, count: int) -> np.ndarray:
     """Channel ids for ``count`` events as ``int64`` ``(E,)``; ``None`` means all channel 0."""
-    if channels is None:
+    ids = np.asarray(channels) if channels is not None else np.zeros(0)
+    if (ids.size == 0 and ids.ndim == 1) or channels is None:
+        # Rockpool: no channels (None or empty) means channel 0 for every event.
         return np.zeros(count, dtype=np.int64)
-    ids = np.asarray(channels)
     if ids.ndim == 0:
         ids = np.full(count, ids)
     if ids.ndim != 1 or ids.size != count:

@@ -11,7 +11,9 @@ __all__ = ["INTERP_KINDS", "interpolate"]
 #: Supported interpolation kinds.
 #: ``previous``: sample-and-hold, the value of the last sample at or before ``t``.
 #: ``linear``: straight line between neighbouring samples.
-INTERP_KINDS = ("previous", "linear")
+#: ``next``: the value of the first sample at or after ``t``.
+#: ``nearest``: the value of the closest sample (the earlier one on a tie).
+INTERP_KINDS = ("previous", "linear", "next", "nearest")
 
 
 def interpolate(
@@ -37,6 +39,14 @@ def interpolate(
     """
     if kind == "previous":
         values = _previous(times, samples, query)
+    elif kind == "next":
+        index = np.searchsorted(times, query - TIME_TOLERANCE, side="left")
+        values = samples[np.clip(index, 0, times.size - 1)]
+    elif kind == "nearest":
+        right = np.clip(np.searchsorted(times, query), 0, times.size - 1)
+        left = np.clip(right - 1, 0, times.size - 1)
+        closer_left = np.abs(query - times[left]) <= np.abs(times[right] - query)
+        values = samples[np.where(closer_left, left, right)]
     else:
         values = _linear(times, samples, query)
     if isinstance(fill_value, str):

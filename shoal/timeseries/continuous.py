@@ -46,7 +46,7 @@ class TSContinuous(ContinuousArithmetic, ContinuousEditing, TimeSeries):
         t_stop: End in seconds. Default: the last sample time.
         name: Name shown in ``repr`` and error messages.
         units: Units of the samples (used as the plot's y label), e.g. ``"V"``.
-        interp_kind: ``"previous"`` (default) or ``"linear"``.
+        interp_kind: ``"previous"`` (default), ``"linear"``, ``"next"`` or ``"nearest"``.
         fill_value: ``"extrapolate"`` (default) or a number: the value between `t_start` and
             the first sample, and between the last sample and `t_stop`. ``"extrapolate"`` holds
             the first/last sample for ``previous`` and continues the end segments for ``linear``.
@@ -108,7 +108,8 @@ class TSContinuous(ContinuousArithmetic, ContinuousEditing, TimeSeries):
 
     @property
     def interp_kind(self) -> str:
-        """Interpolation used by ``ts(t)``: ``"previous"`` or ``"linear"``."""
+        """Interpolation used by ``ts(t)``: ``"previous"``, ``"linear"``, ``"next"`` or
+        ``"nearest"``."""
         return self._interp_kind
 
     @interp_kind.setter
@@ -190,6 +191,14 @@ class TSContinuous(ContinuousArithmetic, ContinuousEditing, TimeSeries):
         return (
             f"{self._periodic_word()} TSContinuous object `{name}` from t={self.t_start} to "
             f"{self.t_stop}. Samples: {self.times.size}. Channels: {self.num_channels}"
+        )
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # Without this, NumPy would treat the series as a sequence and index it by position,
+        # which here means sampling at 0 s, 1 s, ... (time indexing): silent garbage.
+        raise TypeError(
+            f"{self._label}: a TSContinuous is not an array; use `ts.samples` (shape (T, C)) "
+            "or sample it with `ts(times)`."
         )
 
     def __iter__(self) -> Iterator[tuple[float, np.ndarray]]:

@@ -195,3 +195,14 @@ def test_flags_accept_only_booleans():
         ts.beyond_range_exception = "no"
     with pytest.raises(TypeError, match=r"`approx_limit_times` must be True or False; got 2"):
         ts.approx_limit_times = 2
+
+
+def test_event_channels_none_or_empty_mean_channel_zero():
+    assert TSEvent([0.1, 0.2], [], t_stop=1).channels.tolist() == [0, 0]
+    assert TSEvent([0.1, 0.2], None, t_stop=1).num_channels == 1
+
+
+def test_numpy_cannot_read_a_series_as_a_sequence():
+    # NumPy would otherwise index it by position, which is sampling at 0 s, 1 s, ...
+    with pytest.raises(TypeError, match=r"a TSContinuous is not an array; use `ts\.samples`"):
+        np.asarray(TSContinuous([0.0, 1.0], [1.0, 2.0]))

@@ -159,3 +159,12 @@ def test_min_max_num_traces_iter():
     pairs = list(v)[:2]
     assert pairs[0][0] == 0.0 and pairs[1][0] == 0.25
     np.testing.assert_array_equal(pairs[1][1], [1.0, 11.0, 21.0])
+
+
+def test_next_and_nearest_interpolation():
+    ts = TSContinuous([0.0, 1.0, 2.0], [0.0, 10.0, 20.0], interp_kind="next")
+    np.testing.assert_array_equal(ts([0.0, 0.2, 1.0, 1.9]), [[0], [10], [10], [20]])
+    ts.interp_kind = "nearest"
+    np.testing.assert_array_equal(ts([0.2, 0.5, 0.7, 2.0]), [[0], [0], [10], [20]])
+    with pytest.raises(ValueError, match="`interp_kind` must be one of"):
+        ts.interp_kind = "cubic"

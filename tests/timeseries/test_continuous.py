@@ -267,7 +267,8 @@ def test_error_periodic_without_duration():
 
 def test_error_bad_interp_kind_and_fill_value(ts):
     with pytest.raises(
-        ValueError, match=r"`interp_kind` must be one of \('previous', 'linear'\); got 'cubic'"
+        ValueError,
+        match=r"`interp_kind` must be one of \('previous', 'linear', 'next', 'nearest'\); got 'cubic'",
     ):
         TSContinuous(TIMES, SAMPLES, interp_kind="cubic")
     with pytest.raises(
