@@ -177,3 +177,45 @@ def test_plot_target_type_and_time_limits(axes):
     ev = TSEvent([0.1, 0.6], [0, 1], t_start=0, t_stop=1, name="ev")
     ev.plot(time_limits=(None, 0.5), target=axes)
     assert len(axes.collections[0].get_offsets()) == 1 and axes.get_title() == "ev"
+
+
+class _FakeElement:
+    """Stands in for holoviews elements (holoviews itself is an optional extra, not installed
+    in the test environment), recording what the plotting code asks for."""
+
+    def __init__(self, data, kdims=None, vdims=None):
+        self.data, self.kdims, self.vdims = data, kdims, vdims
+        self.label = self.group = None
+
+    def options(self, **kwargs):
+        self.opts = kwargs
+        return self
+
+    def relabel(self, label=None, group=None):
+        self.label, self.group = label or self.label, group or self.group
+        return self
+
+    def __mul__(self, other):
+        return _FakeElement([self, other])
+
+
+def test_holoviews_mapping_with_a_stand_in(restore_backend, monkeypatch):
+    import types
+
+    from shoal.timeseries import _backends, set_global_ts_plotting_backend
+
+    fake = types.SimpleNamespace(
+        Curve=type("Curve", (_FakeElement,), {}),
+        Overlay=type("Overlay", (_FakeElement,), {}),
+        Scatter=type("Scatter", (_FakeElement,), {}),
+    )
+    monkeypatch.setitem(sys.modules, "holoviews", fake)
+    monkeypatch.setattr(_backends, "backend_available", lambda name: True)
+    set_global_ts_plotting_backend("hv", verbose=False)
+    one = TSContinuous([0.0, 1.0], [1.0, 2.0], name="quad").plot()
+    assert type(one).__name__ == "Curve" and one.label == "quad"
+    assert (one.kdims, one.vdims) == ("Time", "y")
+    two = TSContinuous([0.0, 1.0], [[1.0, 2.0], [3.0, 4.0]], name="pair").plot()
+    assert type(two).__name__ == "Overlay" and two.group == "pair" and len(two.data) == 2
+    scatter = TSEvent([0.1], [0], t_stop=1, name="ev").plot()
+    assert type(scatter).__name__ == "Scatter" and scatter.label == "ev"
