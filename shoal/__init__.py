@@ -20,12 +20,14 @@ __all__ = [
     "TimeSeries",
     "__version__",
     "debug_mode",
+    "list_backends",
 ]
 
 _LAZY = {
     "TSContinuous": "shoal.timeseries",
     "TSEvent": "shoal.timeseries",
     "TimeSeries": "shoal.timeseries",
+    "list_backends": "shoal.nn.modules._backends",
 }
 _SUBPACKAGES = {
     "nn",
