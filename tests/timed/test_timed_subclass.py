@@ -399,3 +399,38 @@ def test_a_subclass_returning_mis_nested_state_gets_the_strict_error():
     _, state, _ = doubler(num_timesteps=2)
     doubler.set_attributes({**state, "level": np.ones(2)})  # its own state tree applies
     np.testing.assert_array_equal(doubler.level, np.ones(2))
+
+
+# ---------------------------------------------------------------------------- error messages
+@pytest.mark.parametrize(
+    ("duration", "message"),
+    [
+        (-1.0, r"Doubler: `duration` must be > 0 seconds; got -1.0"),
+        (float("nan"), r"Doubler: `duration` must be a finite number of seconds > 0; got nan"),
+        ("1", r"Doubler: `duration` must be a finite number of seconds > 0; got '1'"),
+        (1e-12, r"Doubler: Cannot determine .*1e-12 s is shorter than one time step"),
+    ],
+)
+def test_bad_durations(duration, message):
+    mod = Doubler(2, dt=0.01)
+    with pytest.raises(ValueError, match=message):
+        mod(duration=duration)
+    assert mod.t == 0.0
+
+
+def test_a_periodic_input_shorter_than_one_step():
+    ts = TSContinuous([0.0], [[1.0, 1.0]], periodic=True, t_stop=0.001)
+    with pytest.raises(ValueError, match=r"0\.001 s is shorter than one time step"):
+        Doubler(2, dt=0.01)(ts)
+
+
+def test_zeros_need_a_fixed_input_size():
+    class Agnostic(TimedModule):
+        def evolve(self, ts_input=None, duration=None, num_timesteps=None,
+                   kwargs_timeseries=None, record=False):  # fmt: skip
+            return self._prepare_input(ts_input, duration, num_timesteps), {}, {}
+
+    with pytest.raises(ValueError, match="Agnostic: the module has no fixed input size; pass"):
+        Agnostic(dt=0.01)(num_timesteps=2)
+    _, raster, _ = Agnostic(dt=0.01)._prepare_input(clocked(np.ones((2, 3))))  # any width
+    assert raster.shape == (2, 3)
