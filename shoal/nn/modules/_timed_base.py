@@ -6,16 +6,15 @@ live in :mod:`shoal.nn.modules._timed_clock`.
 
 from __future__ import annotations
 
-import functools
 import math
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 import numpy as np
 
 from shoal._errors import warn_user
-from shoal.nn.modules._timed_clock import EVOLVING, common_time_step, steps_for_call
+from shoal.nn.modules._timed_clock import EVOLVING, common_time_step, on_the_clock, steps_for_call
 from shoal.nn.modules._timed_records import as_time_step, whole_steps_floor
 from shoal.nn.modules.module import Module
 from shoal.parameters import SimulationParameter
@@ -29,46 +28,6 @@ _EVENT_KEYWORDS = frozenset(
     {"dt", "t_start", "name", "periodic", "num_channels", "spikes_at_bin_start"}
 )
 _CONTINUOUS_KEYWORDS = frozenset({"dt", "t_start", "name", "periodic", "interp_kind", "units"})
-
-
-def _on_the_clock(evolve: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a subclass's ``evolve`` so that every call advances the clock once.
-
-    The step count N is worked out from the caller's arguments; the subclass's ``evolve`` is
-    called **positionally** as ``evolve(ts_input, duration, N, kwargs_timeseries, record,
-    *args, **kwargs)`` (Rockpool's contract: a subclass without ``kwargs_timeseries`` receives
-    it in ``record``; ``kwargs_timeseries`` is ``{}`` when not given); the clock advances by N after it returns, so a failed call leaves the
-    clock alone. A ``super().evolve(...)`` from inside the running call passes straight through.
-    """
-
-    @functools.wraps(evolve)
-    def evolve_on_the_clock(
-        self: TimedModule,
-        ts_input: TimeSeries | None = None,
-        duration: float | None = None,
-        num_timesteps: int | None = None,
-        kwargs_timeseries: Mapping[str, Any] | None = None,
-        record: bool = False,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if EVOLVING.get() is self:
-            return evolve(self, ts_input, duration, num_timesteps, kwargs_timeseries, record,
-                          *args, **kwargs)  # fmt: skip
-        steps = self._steps_for_call(ts_input, duration, num_timesteps)
-        # Subclasses write `self._gen_timeseries(out, **kwargs_timeseries)`: give them a dict.
-        kwargs_timeseries = {} if kwargs_timeseries is None else kwargs_timeseries
-        token = EVOLVING.set(self)
-        try:
-            result = evolve(self, ts_input, duration, steps, kwargs_timeseries, record,
-                            *args, **kwargs)  # fmt: skip
-        finally:
-            EVOLVING.reset(token)
-        self._timestep += steps
-        return result
-
-    evolve_on_the_clock._shoal_on_the_clock = True  # type: ignore[attr-defined]
-    return evolve_on_the_clock
 
 
 class TimedModule(Module):
@@ -113,7 +72,7 @@ class TimedModule(Module):
         super().__init_subclass__(**kwargs)
         evolve = cls.__dict__.get("evolve")
         if callable(evolve) and not getattr(evolve, "_shoal_on_the_clock", False):
-            cls.evolve = _on_the_clock(evolve)  # type: ignore[method-assign]
+            cls.evolve = on_the_clock(evolve)  # type: ignore[method-assign]
 
     def __init__(
         self,

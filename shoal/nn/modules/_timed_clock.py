@@ -11,6 +11,7 @@ Used by :class:`~shoal.nn.modules.timed_module.TimedModule`. The rules (see
   (floored); else up to the input's ``t_stop``.
 * **Common time step.** A TimedModule's dt becomes the least common multiple, on a 1e-7 s grid,
   of the dt it was built with and its TimedModule children's dts (at most 100 × the largest).
+* **Once per call.** :func:`on_the_clock` wraps every subclass's ``evolve``.
 * **Who is evolving.** A context variable (no process-global flag, so an exception cannot leave
   it set) holds the TimedModule whose ``evolve`` runs; a child called from its parent's
   ``evolve`` converts the parent's step count to its own steps exactly once.
@@ -19,8 +20,9 @@ Used by :class:`~shoal.nn.modules.timed_module.TimedModule`. The rules (see
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,7 @@ __all__ = [
     "EVOLVING",
     "MissingDurationError",
     "common_time_step",
+    "on_the_clock",
     "steps_for_call",
 ]
 
@@ -150,3 +153,44 @@ def common_time_step(owner: str, dts: Sequence[float]) -> float:
         if math.isclose(found, dt, rel_tol=1e-9):
             return float(dt)
     return float(round(found, 12))
+
+
+def on_the_clock(evolve: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a subclass's ``evolve`` so that every call advances the clock once.
+
+    The step count N is worked out from the caller's arguments; the subclass's ``evolve`` is
+    called **positionally** as ``evolve(ts_input, duration, N, kwargs_timeseries, record,
+    *args, **kwargs)`` (Rockpool's contract: a subclass without ``kwargs_timeseries`` receives
+    it in ``record``; ``kwargs_timeseries`` is ``{}`` when not given). The clock advances by N
+    after it returns, so a failed call leaves the clock alone. A ``super().evolve(...)`` from
+    inside the running call passes straight through.
+    """
+
+    @functools.wraps(evolve)
+    def evolve_on_the_clock(
+        self: Any,
+        ts_input: TimeSeries | None = None,
+        duration: float | None = None,
+        num_timesteps: int | None = None,
+        kwargs_timeseries: Mapping[str, Any] | None = None,
+        record: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if EVOLVING.get() is self:
+            return evolve(self, ts_input, duration, num_timesteps, kwargs_timeseries, record,
+                          *args, **kwargs)  # fmt: skip
+        steps = self._steps_for_call(ts_input, duration, num_timesteps)
+        # Subclasses write `self._gen_timeseries(out, **kwargs_timeseries)`: give them a dict.
+        kwargs_timeseries = {} if kwargs_timeseries is None else kwargs_timeseries
+        token = EVOLVING.set(self)
+        try:
+            result = evolve(self, ts_input, duration, steps, kwargs_timeseries, record,
+                            *args, **kwargs)  # fmt: skip
+        finally:
+            EVOLVING.reset(token)
+        self._timestep += steps
+        return result
+
+    evolve_on_the_clock._shoal_on_the_clock = True  # type: ignore[attr-defined]
+    return evolve_on_the_clock
