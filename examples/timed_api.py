@@ -25,7 +25,7 @@ ts_input = TSEvent(times, rng.integers(0, 4, 200), t_start=0.0, t_stop=0.2, name
 
 # A network of 4 inputs → 3 LIF neurons, wrapped to evolve over time series (dt = 1 ms).
 net = Sequential(Linear((4, 3), weight=rng.uniform(0.0, 0.02, (4, 3)), spiking_input=True), LIF(3))
-tmod = net.timed(dt=1e-3)
+tmod = net.timed(dt=1e-3, add_events=True)  # count every event (not 0/1 per step)
 print(tmod)
 
 # Evolve in two chunks: the wrapper keeps its clock and the network's state between calls.

@@ -24,6 +24,7 @@ __all__ = [
     "get_global_ts_plotting_backend",
     "load_ts_from_file",
     "set_global_ts_plotting_backend",
+    "list_backends",
 ]
 
 _LAZY = {
@@ -34,6 +35,7 @@ _LAZY = {
     "load_ts_from_file": "shoal.timeseries",
     "set_global_ts_plotting_backend": "shoal.timeseries",
     "get_global_ts_plotting_backend": "shoal.timeseries",
+    "list_backends": "shoal.nn.modules._backends",
 }
 _SUBPACKAGES = {
     "nn",

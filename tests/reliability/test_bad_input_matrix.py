@@ -268,6 +268,44 @@ CASES.update(
 )
 
 
+# ---- issue 13, timed API: bad calls change neither the state nor the clock ---------------
+CASES.update(
+    {
+        "timed events into a continuous module": Case(
+            lambda: Rate(3).timed(),
+            lambda m: m(TSEvent([0.001], [0], t_start=0.0, t_stop=0.01)),
+            TypeError,
+            "can only receive inputs of class `TSContinuous`",
+        ),
+        "timed samples into a spiking-input module": Case(
+            lambda: ExpSyn(3).timed(),
+            lambda m: m(TSContinuous.from_clocked(np.ones((4, 3)), dt=1e-3)),
+            TypeError,
+            r"TSEvent.from_raster\(raster, dt\)",
+        ),
+        "timed zero steps": Case(
+            lambda: Rate(3).timed(), lambda m: m(num_timesteps=0), ValueError, "must be >= 1"
+        ),
+        "timed fractional steps": Case(
+            lambda: Rate(3).timed(), lambda m: m(num_timesteps=2.5), TypeError, "whole number"
+        ),
+        "timed duration disagrees with steps": Case(
+            lambda: Rate(3).timed(),
+            lambda m: m(duration=0.01, num_timesteps=3),
+            ValueError,
+            "is 10 steps of dt",
+        ),
+        "timed set_attributes unknown key": Case(
+            lambda: Rate(3).timed(),
+            lambda m: m.set_attributes({"xx": np.zeros(3)}),
+            KeyError,
+            "'Rate.xx'",
+        ),
+    }
+)
+# ---- end of the issue 13 block ----------------------------------------------------------
+
+
 def _contents(obj: Any, snapshot: Callable[[Any], Any]) -> Any:
     if hasattr(obj, "parameters"):
         return snapshot(obj)

@@ -43,10 +43,10 @@ def test_rate_two_calls_equal_one_numpy_call():
 @pytest.mark.usefixtures("x64")
 def test_lif_numpy_and_jax_agree_and_carry_state():
     ts = events(3, 0.02)
-    raster = ts.raster(DT, t_start=0.0, num_timesteps=20, channels=range(3))
+    raster = ts.raster(DT, t_start=0.0, num_timesteps=20, channels=range(3), add_events=True)
     whole, _, _ = LIF(3, spiking_input=True)(raster)
     for cls in (LIF, LIFJax):
-        tmod = cls(3, spiking_input=True).timed()
+        tmod = cls(3, spiking_input=True).timed(add_events=True)
         first, second = two_calls(tmod, ts)
         assert isinstance(first, TSEvent)
         assert first.name == "Output events"

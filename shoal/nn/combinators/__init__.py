@@ -7,7 +7,9 @@
 Each factory looks at every sub-module and returns the NumPy flavour (``ModSequential``...) or,
 when all are JAX modules, the JAX flavour (``JaxSequential``...); mixing backends raises a
 ``ValueError``. The JAX flavours are imported on first access, so importing this package never
-imports JAX.
+imports JAX. ``SequentialMixin`` / ``FFwdStackMixin`` are Rockpool's names for the
+backend-neutral bases; ``TorchSequential``, ``TorchResidual`` and ``TorchFFwdStack`` are
+placeholders raising an ``ImportError`` naming ``shoal[torch]`` until the Torch backend exists.
 """
 
 from __future__ import annotations
@@ -15,9 +17,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shoal.nn.combinators._common import lazy_jax_flavour
-from shoal.nn.combinators.ffwd_stack import FFwdStack, FFwdStackBase, ModFFwdStack
+from shoal.nn.combinators.ffwd_stack import FFwdStack, FFwdStackBase, FFwdStackMixin, ModFFwdStack
 from shoal.nn.combinators.residual import ModResidual, Residual, ResidualBase
-from shoal.nn.combinators.sequential import ModSequential, Sequential, SequentialBase
+from shoal.nn.combinators.sequential import (
+    ModSequential,
+    Sequential,
+    SequentialBase,
+    SequentialMixin,
+)
+from shoal.nn.modules._backends import TORCH_COMBINATOR_NAMES, resolve_backend_name
 
 if TYPE_CHECKING:  # imported on first access (see __getattr__): they import JAX
     from shoal.nn.combinators._jax import JaxFFwdStack, JaxResidual, JaxSequential
@@ -27,6 +35,7 @@ _JAX_FLAVOURS = ("JaxFFwdStack", "JaxResidual", "JaxSequential")
 __all__ = [
     "FFwdStack",
     "FFwdStackBase",
+    "FFwdStackMixin",
     "JaxFFwdStack",
     "JaxResidual",
     "JaxSequential",
@@ -37,6 +46,8 @@ __all__ = [
     "ResidualBase",
     "Sequential",
     "SequentialBase",
+    "SequentialMixin",
+    *TORCH_COMBINATOR_NAMES,
 ]
 
 
@@ -45,6 +56,8 @@ def __getattr__(name: str) -> Any:
         value = lazy_jax_flavour(name)
         globals()[name] = value
         return value
+    if name in TORCH_COMBINATOR_NAMES:  # the Torch backend's class once installed
+        return resolve_backend_name(name, "shoal.nn.combinators._torch")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shoal.nn.combinators._common import gather_modules, lazy_jax_flavour, pick_flavour
 from shoal.nn.combinators.sequential import SequentialBase
+from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
 from shoal.parameters import Parameter
@@ -19,7 +20,7 @@ from shoal.parameters import Parameter
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
     from shoal.nn.combinators._jax import JaxFFwdStack
 
-__all__ = ["FFwdStackBase", "JaxFFwdStack", "ModFFwdStack", "FFwdStack"]
+__all__ = ["FFwdStack", "FFwdStackBase", "FFwdStackMixin", "JaxFFwdStack", "ModFFwdStack"]
 
 _WEIGHT_NAME = re.compile(r"\d+_\d+_weight")
 
@@ -131,7 +132,14 @@ def FFwdStack(
     return flavour(*modules, weight_init_func=weight_init_func, **kwargs)  # type: ignore[no-any-return]
 
 
+#: Rockpool's name for the backend-neutral implementation (``isinstance`` works for
+#: every flavour).
+FFwdStackMixin = FFwdStackBase
+
+
 def __getattr__(name: str) -> Any:
     if name == "JaxFFwdStack":
         return lazy_jax_flavour(name)
+    if name == "TorchFFwdStack":  # the Torch backend's class once installed, else a placeholder
+        return resolve_backend_name(name, "shoal.nn.combinators._torch")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shoal.nn.combinators._common import lazy_jax_flavour, pick_flavour
 from shoal.nn.combinators.sequential import SequentialBase
+from shoal.nn.modules._backends import resolve_backend_name
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
     from shoal.nn.combinators._jax import JaxResidual
@@ -75,4 +76,6 @@ def Residual(*modules: Any, **kwargs: Any) -> ResidualBase:
 def __getattr__(name: str) -> Any:
     if name == "JaxResidual":
         return lazy_jax_flavour(name)
+    if name == "TorchResidual":  # the Torch backend's class once installed, else a placeholder
+        return resolve_backend_name(name, "shoal.nn.combinators._torch")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,12 +22,13 @@ from shoal.nn.combinators._common import (
     pick_flavour,
     reject_keywords,
 )
+from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules.module import Module
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
     from shoal.nn.combinators._jax import JaxSequential
 
-__all__ = ["JaxSequential", "ModSequential", "Sequential", "SequentialBase"]
+__all__ = ["JaxSequential", "ModSequential", "Sequential", "SequentialBase", "SequentialMixin"]
 
 
 class SequentialBase(Module):
@@ -250,7 +251,14 @@ def Sequential(*modules: Any, **kwargs: Any) -> SequentialBase:
     return pick_flavour("Sequential", modules, ModSequential)(*modules, **kwargs)  # type: ignore[no-any-return]
 
 
+#: Rockpool's name for the backend-neutral implementation (``isinstance`` works for
+#: every flavour).
+SequentialMixin = SequentialBase
+
+
 def __getattr__(name: str) -> Any:
     if name == "JaxSequential":
         return lazy_jax_flavour(name)
+    if name == "TorchSequential":  # the Torch backend's class once installed, else a placeholder
+        return resolve_backend_name(name, "shoal.nn.combinators._torch")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

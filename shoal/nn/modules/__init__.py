@@ -3,6 +3,9 @@
 NumPy classes are imported eagerly; JAX classes (``RateJax``, ``JaxModule``...) are imported on
 first access, so ``import shoal.nn.modules`` never imports JAX. Asking for a JAX class without
 JAX installed raises an ``ImportError`` that names the extra to install (``shoal[jax]``).
+Torch classes (``LIFTorch``, ``TorchModule``...) resolve to shoal's Torch backend when it is
+installed, and otherwise to placeholders that raise an ``ImportError`` naming ``shoal[torch]``
+when used (see :mod:`shoal.nn.modules._backends`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,14 @@ import importlib
 from typing import Any
 
 from shoal.backend import require_jax
+from shoal.nn.modules._backends import (
+    TORCH_MODULE_NAMES,
+    backend_available,
+    list_backends,
+    missing_backend_shim,
+    resolve_backend_name,
+)
+from shoal.nn.modules._spikes import spike_subtract_threshold
 from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sigmoid
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.module import Module
@@ -30,6 +41,7 @@ _JAX_EXPORTS = {
     "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
     "LinearJax": "shoal.nn.modules.jax.linear_jax",
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
+    "step_pwl": "shoal.nn.modules.jax.lif_jax",
 }
 
 # NIR bridges (imported on first use; they import the combinators and, when called, `nir`).
@@ -52,12 +64,17 @@ __all__ = [
     "Rate",
     "TimedModule",
     "TimedModuleWrapper",
+    "backend_available",
     "kaiming",
+    "list_backends",
+    "missing_backend_shim",
+    "spike_subtract_threshold",
     "sigmoid",
     "unit_eigs",
     "xavier",
     *_JAX_EXPORTS,
     *_NIR_EXPORTS,
+    *TORCH_MODULE_NAMES,
 ]
 
 
@@ -69,6 +86,8 @@ def __getattr__(name: str) -> Any:
         return value
     if name in _NIR_EXPORTS:
         return getattr(importlib.import_module(_NIR_EXPORTS[name]), name)
+    if name in TORCH_MODULE_NAMES:
+        return resolve_backend_name(name, "shoal.nn.modules.torch")
     raise AttributeError(f"module 'shoal.nn.modules' has no attribute '{name}'")
 
 

@@ -115,7 +115,9 @@ class LIFBase(SimulatedModule):
         self.dt = SimulationParameter(dt)
         self.noise_std = SimulationParameter(noise_std)
         self.max_spikes_per_dt = SimulationParameter(float(max_spikes_per_dt))
-        self.surrogate = SimulationParameter(get_surrogate(surrogate))
+        # Static configuration, not a simulation parameter: `simulation_parameters()` stays
+        # numeric, so it compares across backends as Rockpool's does (dt, noise_std, ...).
+        self.surrogate = get_surrogate(surrogate)
         self._init_rng_key(rng_key)
         self.spikes = State(shape=(n_out,), init_func=zeros)
         self.isyn = State(shape=(n_out, n_syn), init_func=zeros)

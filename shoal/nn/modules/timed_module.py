@@ -11,152 +11,52 @@ The wrapper keeps the module's new state between calls **for every backend**: Nu
 update themselves, and a JAX module is replaced by ``module.set_attributes(new_state)`` (Rockpool
 drops a JAX module's state between timed calls). So two calls of 10 steps give the same output
 as one call of 20 steps. :attr:`TimedModuleWrapper.module` is the current (evolved) module.
+
+:class:`TimedModule` (defined in ``_timed_base``) is the base class for modules written
+directly against time series. Rockpool's legacy v1 adapters (``astimedmodule``,
+``LayerToTimedModule``, ``rockpool.nn.layers``) are not supported: they exist here only to say
+so when used.
 """
 
 from __future__ import annotations
 
 import math
-from abc import abstractmethod
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, NoReturn
 
 import numpy as np
 
-from shoal._errors import UnknownAttributeError
+from shoal._errors import UnknownAttributeError, warn_user
+from shoal.nn.modules._timed_base import TimedModule
 from shoal.nn.modules._timed_records import (
     as_time_step,
     clocked_array,
     pick_output,
     records_to_timeseries,
-    to_timeseries,
-    whole_steps_floor,
 )
 from shoal.nn.modules.module import Module
-from shoal.parameters import SimulationParameter
-from shoal.timeseries import TimeSeries, TSContinuous, TSEvent, num_timesteps
+from shoal.timeseries import TimeSeries
 
-__all__ = ["TimedModule", "TimedModuleWrapper"]
+__all__ = ["LayerToTimedModule", "TimedModule", "TimedModuleWrapper", "astimedmodule"]
+
+V1_UNSUPPORTED = (
+    "shoal does not support Rockpool's legacy v1 `Layer` API (`rockpool.nn.layers`, "
+    "`astimedmodule`, `LayerToTimedModule`). Write the layer as a `Module` (arrays in, arrays "
+    "out) and use `.timed()`, or subclass `TimedModule` with `_prepare_input` / "
+    "`_gen_timeseries`."
+)
 
 
-class TimedModule(Module):
-    """Base class of modules that evolve over time series, keeping a clock ``t``.
+def astimedmodule(*args: Any, **kwargs: Any) -> NoReturn:
+    """Not supported: Rockpool's v1 ``Layer`` adapter (raises ``NotImplementedError``)."""
+    raise NotImplementedError(f"astimedmodule: {V1_UNSUPPORTED}")
 
-    Subclasses implement :meth:`evolve`; calling the module calls it. The clock starts at 0 and
-    advances by the evolved duration on every call.
 
-    Args:
-        dt: Time step in seconds (``> 0``); registered as a simulation parameter of family
-            ``"dt"``.
-        shape: The module's dimensions (see :class:`~shoal.nn.modules.Module`).
-        spiking_input: Whether the module takes events (``TSEvent`` input).
-        spiking_output: Whether the module emits events (``TSEvent`` output).
+class LayerToTimedModule:
+    """Not supported: Rockpool's v1 ``Layer`` adapter (raises ``NotImplementedError``)."""
 
-    Attributes:
-        t: The current time in seconds, ``timestep · dt``.
-    """
-
-    _timestep: int
-
-    def __init__(
-        self,
-        dt: float,
-        shape: Any = None,
-        spiking_input: bool = False,
-        spiking_output: bool = False,
-    ) -> None:
-        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
-        self.dt = SimulationParameter(as_time_step(self.class_name, dt), family="dt")
-        self._timestep = 0
-
-    @property
-    def t(self) -> float:
-        """The current time in seconds (``timestep · dt``)."""
-        return self._timestep * self.dt
-
-    def reset_time(self) -> TimedModule:
-        """Set the clock back to ``t = 0``; the state is left as it is. Returns ``self``."""
-        self._timestep = 0
-        return self
-
-    def reset_all(self) -> TimedModule:
-        """Reset the clock and the state (:meth:`reset_time` and ``reset_state``)."""
-        self.reset_time()
-        return cast(TimedModule, self.reset_state())
-
-    @abstractmethod
-    def evolve(  # type: ignore[override]
-        self,
-        ts_input: TimeSeries | None = None,
-        duration: float | None = None,
-        num_timesteps: int | None = None,
-        kwargs_timeseries: Mapping[str, Any] | None = None,
-        record: bool = False,
-    ) -> tuple[TimeSeries, dict, dict]:
-        """Evolve from ``t`` and return ``(output_series, new_state, record_dict)``."""
-
-    def __call__(  # type: ignore[override]
-        self,
-        ts_input: TimeSeries | None = None,
-        duration: float | None = None,
-        num_timesteps: int | None = None,
-        kwargs_timeseries: Mapping[str, Any] | None = None,
-        record: bool = False,
-    ) -> tuple[TimeSeries, dict, dict]:
-        """Evolve over ``ts_input`` (or ``duration`` / ``num_timesteps``); see :meth:`evolve`."""
-        return self.evolve(ts_input, duration, num_timesteps, kwargs_timeseries, record)
-
-    # ------------------------------------------------------------------ clock helpers
-    def _determine_timesteps(
-        self, ts_input: TimeSeries | None, duration: Any, num_steps: Any
-    ) -> int:
-        """The number of steps to evolve (rules in :class:`TimedModuleWrapper`)."""
-        if duration is not None and num_steps is not None:
-            raise ValueError(
-                f"{self._path}: give `duration` or `num_timesteps`, not both; got "
-                f"duration={duration!r}, num_timesteps={num_steps!r}."
-            )
-        if num_steps is not None:
-            if isinstance(num_steps, bool) or not isinstance(num_steps, (int, np.integer)):
-                raise TypeError(
-                    f"{self._path}: `num_timesteps` must be an integer; got {num_steps!r}."
-                )
-            if num_steps < 1:
-                raise ValueError(f"{self._path}: `num_timesteps` must be >= 1; got {num_steps}.")
-            return int(num_steps)
-        if duration is not None:
-            if not (isinstance(duration, (int, float, np.number)) and duration > 0):
-                raise ValueError(
-                    f"{self._path}: `duration` must be a number of seconds > 0; got {duration!r}."
-                )
-            return self._at_least_one_step(num_timesteps(float(duration), self.dt), duration)
-        if ts_input is None:
-            raise ValueError(
-                f"{self._path}: Cannot determine an appropriate evolution duration: give "
-                "`ts_input`, `duration` or `num_timesteps`."
-            )
-        if ts_input.periodic:
-            steps = whole_steps_floor(ts_input.duration, self.dt)
-            return self._at_least_one_step(steps, ts_input.duration)
-        if ts_input.t_stop <= self.t:
-            raise ValueError(
-                f"{self._path}: Cannot determine an appropriate evolution duration: the input "
-                f"ends at t_stop = {ts_input.t_stop} s, not after the current time "
-                f"t = {self.t} s. Pass input that extends past `t`, give `duration` or "
-                "`num_timesteps`, or call `reset_time()`."
-            )
-        return num_timesteps(ts_input.t_stop - self.t, self.dt)
-
-    def _at_least_one_step(self, steps: int, duration: Any) -> int:
-        if steps < 1:
-            raise ValueError(
-                f"{self._path}: Cannot determine an appropriate evolution duration: "
-                f"{duration!r} s is shorter than one time step (dt = {self.dt} s)."
-            )
-        return steps
-
-    def _time_base(self, num_steps: int) -> np.ndarray:
-        """Times of the next ``num_steps`` steps, ``t + k·dt`` (computed without drift)."""
-        return (self._timestep + np.arange(num_steps)) * self.dt
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(f"LayerToTimedModule: {V1_UNSUPPORTED}")
 
 
 class TimedModuleWrapper(TimedModule):
@@ -172,31 +72,41 @@ class TimedModuleWrapper(TimedModule):
             ``dt`` (``Linear``, ``Sequential``...); it must equal ``module.dt`` when both are
             given (the wrapper's clock never disagrees with the module's dynamics). The
             sub-modules' own ``dt`` are not checked.
-        add_events: Rasterise ``TSEvent`` input as event counts per step instead of 0/1.
+        add_events: Rasterise ``TSEvent`` input as event counts per step (default ``True``
+            here, ``False`` for ``module.timed()``, as in Rockpool); with ``False`` events of
+            one channel in one step merge into one, with a ``UserWarning``.
+        *args, **kwargs: Passed on to :class:`TimedModule`.
+
+    ``shape`` is ``(size_in, size_out)`` of the module (Rockpool's convention).
 
     Calling ``tmod(ts_input=None, duration=None, num_timesteps=None, kwargs_timeseries=None,
     record=False)`` evolves the module from ``t`` and returns
     ``(output_series, new_state, record)``:
 
-    * **Input.** A :class:`~shoal.timeseries.TSContinuous` is sampled at ``t + k·dt``; a
-      :class:`~shoal.timeseries.TSEvent` (only for modules with ``spiking_input``) is
-      rasterised with ``raster(dt, t_start=t, num_timesteps=T, channels=range(Nin),
-      add_events=add_events)``. Without ``ts_input`` the module gets zeros.
-    * **Number of steps T.** ``num_timesteps`` if given; else ``duration`` if given, converted
-      with :func:`shoal.timeseries.num_timesteps` (``ceil``, with a ratio within 1e-7 of a
-      whole number counting as that number); else for a periodic input one period,
-      ``floor((duration + tol) / dt)``; else up to the input's end,
-      ``num_timesteps(t_stop − t, dt)``. An input ending at or before ``t`` raises a
-      ``ValueError`` ("Cannot determine an appropriate evolution duration").
+    * **Input** (:meth:`TimedModule._prepare_input`). The input type follows the module's
+      ``spiking_input``: a spiking-input module takes only a
+      :class:`~shoal.timeseries.TSEvent`, rasterised with ``raster(dt, t_start=t,
+      num_timesteps=T, channels=range(Nin), add_events=add_events)``; any other module only a
+      :class:`~shoal.timeseries.TSContinuous`, sampled at ``t + k·dt``. The other kind raises
+      ``TypeError`` saying how to convert. Without ``ts_input`` the module gets zeros.
+    * **Number of steps T.** ``num_timesteps`` if given (an integer ≥ 1, NumPy integers
+      too); else ``duration`` if given, converted with :func:`shoal.timeseries.num_timesteps`
+      (``ceil``, with a ratio within 1e-7 of a whole number counting as that number; Rockpool
+      floors); else for a periodic input one period, ``floor((duration + tol) / dt)``; else up
+      to the input's end, ``num_timesteps(t_stop − t, dt)``. An input ending at or before
+      ``t`` raises a ``ValueError`` ("Cannot determine an appropriate evolution duration").
     * **Output.** The module is evolved on one batch element (``(T, Nin)``; B > 1 is not
       possible through this API). Spiking output becomes ``TSEvent.from_raster(...,
       name="Output events")``, other output ``TSContinuous.from_clocked(..., name="Output
-      samples")``, starting at ``t``; if the module has a name it is appended (``"Output
-      samples 'neurons'"``). ``kwargs_timeseries`` are passed on to that constructor
-      (e.g. ``{"name": "rates"}``).
+      samples")``, starting at ``t``; if the wrapper (or else the module) has a name it is
+      appended (``"Output samples 'neurons'"``). ``kwargs_timeseries`` are passed on to
+      :meth:`TimedModule._gen_timeseries` (e.g. ``{"name": "rates"}``).
     * **State.** ``module = module.set_attributes(new_state)`` after every call, for both
       backends, so state carries over between calls (NumPy modules already updated
-      themselves; a JAX module is replaced by its updated copy). ``t`` advances by ``T·dt``.
+      themselves; a JAX module is replaced by its updated copy). State that does not fit the
+      module's tree is not carried (one ``UserWarning``); the call never fails on it.
+      ``tmod.set_attributes(new_state)`` forwards the returned state to the module.
+      ``t`` advances by ``T·dt``.
     * **Records** (``record=True``) become time series named by their key path: ``spikes``
       and the ``<sub>_output`` of spiking sub-modules become ``TSEvent``; other arrays with a
       time axis become ``TSContinuous``, extra axes flattened into channels (a multi-synapse
@@ -212,7 +122,7 @@ class TimedModuleWrapper(TimedModule):
         >>> from shoal.timeseries import TSContinuous
         >>> tmod = Rate(2).timed()
         >>> tmod
-        TimedModuleWrapper with shape (2,) {
+        TimedModuleWrapper with shape (2, 2) {
             Rate '_module' with shape (2,)
         }
         >>> ts = TSContinuous.from_clocked([[1.0, 2.0]] * 10, dt=1e-3)
@@ -223,18 +133,22 @@ class TimedModuleWrapper(TimedModule):
 
     _module: Module
     _output_num: int
-    _add_events: bool
+    _warned_state_carry: bool
 
     def __init__(
         self,
         module: Module,
         output_num: int = 0,
         dt: float | None = None,
-        add_events: bool = False,
+        add_events: bool = True,
+        *args: Any,
+        **kwargs: Any,
     ) -> None:
         owner = type(self).__name__
         if not isinstance(module, Module):
-            raise TypeError(f"{owner}: `module` must be a Module, got {type(module).__name__}")
+            raise TypeError(
+                f"{owner} : `module` must be a 'Module' object, got {type(module).__name__}"
+            )
         if isinstance(output_num, bool) or not isinstance(output_num, (int, np.integer)):
             raise TypeError(f"{owner}: `output_num` must be an integer, got {output_num!r}")
         module_dt = getattr(module, "dt", None)
@@ -253,15 +167,12 @@ class TimedModuleWrapper(TimedModule):
                 "clock must match the dynamics. Leave `dt` out, or first set the module's dt "
                 "with `module.set_attributes({'dt': ...})`."
             )
-        super().__init__(
-            dt=cast(float, dt),
-            spiking_input=module.spiking_input,
-            spiking_output=module.spiking_output,
-        )
-        # Set directly: the shape may hold `None` for shape-agnostic modules.
-        object.__setattr__(self, "_shape", module.shape)
+        # Rockpool's wrapper shape is (size_in, size_out); a shape-agnostic module has none.
+        shape = (module.size_in, module.size_out) if module.shape else None
+        super().__init__(dt, module.spiking_input, module.spiking_output, add_events, *args,
+                         shape=shape, **kwargs)  # fmt: skip
         self._output_num = int(output_num)
-        self._add_events = bool(add_events)
+        self._warned_state_carry = False
         # Registered as a submodule without renaming it: `module` may still belong elsewhere.
         object.__setattr__(self, "_module", module)
         object.__setattr__(self, "_submodule_names", ("_module",))
@@ -280,86 +191,79 @@ class TimedModuleWrapper(TimedModule):
         record: bool = False,
     ) -> tuple[TimeSeries, dict, dict]:
         """Evolve the wrapped module over ``ts_input``; see :class:`TimedModuleWrapper`."""
-        self._check_input_type(ts_input)
         if kwargs_timeseries is not None and not isinstance(kwargs_timeseries, Mapping):
             raise TypeError(
                 f"{self._path}: `kwargs_timeseries` must be a dict of keyword arguments for "
                 f"the output series, got {type(kwargs_timeseries).__name__}"
             )
-        steps = self._determine_timesteps(ts_input, duration, num_timesteps)
-        inputs = self._input_array(ts_input, steps)
+        _, raster, steps = self._prepare_input(ts_input, duration, num_timesteps)
         module = self._module
-        output, new_state, record_dict = module(inputs, record=record)
-        t_start = self.t
-        ts_output = self._output_series(output, steps, t_start, dict(kwargs_timeseries or {}))
-        if record:
-            record_dict = records_to_timeseries(record_dict, module, self.dt, t_start, steps)
-        object.__setattr__(self, "_module", module.set_attributes(new_state))
-        self._timestep += steps
-        return ts_output, new_state, record_dict
-
-    # ------------------------------------------------------------------ input and output
-    def _check_input_type(self, ts_input: Any) -> None:
-        if ts_input is None or isinstance(ts_input, TSContinuous):
-            return
-        if isinstance(ts_input, TSEvent):
-            if self.spiking_input:
-                return
-            raise TypeError(
-                f"{self._path}: {self._module.full_name} does not take spiking input "
-                "(spiking_input=False), so `ts_input` must be a TSContinuous, got a TSEvent. "
-                "Build the module with `spiking_input=True` to feed it events."
-            )
-        accepted = "a TSContinuous or a TSEvent" if self.spiking_input else "a TSContinuous"
-        raise TypeError(
-            f"{self._path}: `ts_input` must be {accepted} (or None), got a "
-            f"{type(ts_input).__name__}. Wrap clocked arrays with "
-            "`TSContinuous.from_clocked(data, dt)` or `TSEvent.from_raster(raster, dt)`."
-        )
-
-    def _input_array(self, ts_input: TimeSeries | None, steps: int) -> np.ndarray:
-        """The ``(T, Nin)`` input for the next ``steps`` steps."""
-        size_in = self._module.size_in
-        if isinstance(ts_input, TSEvent):
-            if size_in is not None and ts_input.num_channels > size_in:
-                raise ValueError(
-                    f"{self._path}: the input has {ts_input.num_channels} channels, but "
-                    f"{self._module.full_name} takes {size_in}."
-                )
-            channels = range(ts_input.num_channels if size_in is None else size_in)
-            raster = ts_input.raster(
-                self.dt,
-                t_start=self.t,
-                num_timesteps=steps,
-                channels=list(channels),
-                add_events=self._add_events,
-            )
-            return raster.astype(np.float64)
-        if isinstance(ts_input, TSContinuous):
-            return ts_input(self._time_base(steps))
-        if size_in is None:
-            raise ValueError(
-                f"{self._path}: {self._module.full_name} has no fixed input size; pass "
-                "`ts_input` rather than only a duration."
-            )
-        return np.zeros((steps, size_in))
-
-    def _output_series(
-        self, output: Any, steps: int, t_start: float, kwargs: dict[str, Any]
-    ) -> TimeSeries:
-        output = pick_output(self._path, output, self._output_num)
-        array = clocked_array(output, steps)
+        output, new_state, record_dict = module(np.asarray(raster, dtype=np.float64),
+                                                record=record)  # fmt: skip
+        array = clocked_array(pick_output(self._path, output, self._output_num), steps)
         if array is None:
             raise ValueError(
                 f"{self._path}: expected the module's output to have shape (T, N) or "
                 f"(1, T, N) with T = {steps}, got shape {np.shape(output)}."
             )
-        spiking = self.spiking_output
-        name = "Output events" if spiking else "Output samples"
-        if self._module.name is not None:
-            name = f"{name} '{self._module.name}'"
-        kwargs.setdefault("name", name)
-        return to_timeseries(array, self.dt, t_start, spiking, **kwargs)
+        ts_output = self._gen_timeseries(array, **dict(kwargs_timeseries or {}))
+        if record:
+            record_dict = records_to_timeseries(record_dict, module, self.dt, self.t, steps)
+        self._carry_state(module, new_state)
+        return ts_output, new_state, record_dict
+
+    # ------------------------------------------------------------------ hooks of TimedModule
+    def _input_owner(self) -> str:
+        return self._module.full_name
+
+    def _check_continuous_channels(self, ts_input: Any) -> None:
+        """The module checks its input itself (and may broadcast one channel to all)."""
+
+    def _output_label(self) -> str | None:
+        return self.name if self.name is not None else self._module.name
+
+    # ------------------------------------------------------------------ state
+    def _carry_state(self, module: Module, new_state: Any) -> None:
+        """Keep the module's new state for the next call; never raises.
+
+        A module whose ``evolve`` returns state that does not fit its own state tree (e.g. a
+        child's state as its own) gets what fits carried and one warning per wrapper.
+        """
+        fitting, misfits = _split_fitting(module, new_state, module.full_name)
+        try:
+            updated = module.set_attributes(fitting)
+        except (ValueError, TypeError, KeyError) as error:
+            misfits.append(f"all of it ({error})")
+            updated = module
+        if misfits and not self._warned_state_carry:
+            self._warned_state_carry = True
+            warn_user(
+                f"{self._path}: {module.full_name}.evolve returned state that does not fit "
+                f"its state tree; not carried to the next call: {', '.join(misfits)}. Return "
+                "the module's own state layout (as `state()` gives it) to carry it.",
+                UserWarning,
+            )
+        object.__setattr__(self, "_module", updated)
+
+    def set_attributes(self, new_attributes: Mapping[str, Any]) -> Module:
+        """Set attributes of the wrapper and its module; also takes the state a call returned.
+
+        Keys naming the wrapper's own attributes (``dt``) or ``'_module'`` apply as usual; any
+        other key is forwarded to the wrapped module, so ``tmod.set_attributes(new_state)``
+        works with the (un-nested) state a call returned. The module is as strict as ever:
+        keys it does not have raise ``KeyError``.
+        """
+        if not isinstance(new_attributes, Mapping):
+            return super().set_attributes(new_attributes)
+        own: dict[str, Any] = {}
+        forwarded: dict[str, Any] = {}
+        for key, value in new_attributes.items():
+            target = own if key in self._registry or key == "_module" else forwarded
+            target[key] = value
+        if forwarded:
+            nested = own.get("_module", {})
+            own["_module"] = {**nested, **forwarded} if isinstance(nested, Mapping) else nested
+        return super().set_attributes(own)
 
     # ------------------------------------------------------------------ repr
     def _repr(self, indent: str) -> str:
@@ -370,3 +274,21 @@ class TimedModuleWrapper(TimedModule):
         # The module keeps its own name; here it is shown under the name it has in the wrapper.
         text = f"{inner}{child.class_name} '_module'{text[len(inner) + len(child.full_name) :]}"
         return f"{head} {{\n{text}\n{indent}}}"
+
+
+def _split_fitting(module: Module, tree: Any, path: str) -> tuple[dict[str, Any], list[str]]:
+    """The part of ``tree`` that names ``module``'s registered attributes, and the rest's paths."""
+    if not isinstance(tree, Mapping):
+        return {}, [f"{path} (a {type(tree).__name__}, not a dict)"]
+    fitting: dict[str, Any] = {}
+    misfits: list[str] = []
+    children = module.modules()
+    for key, value in tree.items():
+        if key in module._registry:
+            fitting[key] = value
+        elif key in children:
+            fitting[key], below = _split_fitting(children[key], value, f"{path}.{key}")
+            misfits.extend(below)
+        else:
+            misfits.append(f"'{path}.{key}'")
+    return fitting, misfits

@@ -140,6 +140,13 @@ def _register_pytree(cls: type) -> None:
     )
 
 
+def _static_record(record: Any) -> bool:
+    """``record`` as a Python bool; a traced value (inside the user's ``jit``) counts as True."""
+    if isinstance(record, jax.core.Tracer):
+        return True
+    return bool(record)
+
+
 def _evolve(module: JaxModule, input_data: Any, record: bool) -> Any:
     return module.evolve(input_data, record=record)
 
@@ -166,6 +173,12 @@ class JaxModule(Module):
     _mutates_on_evolve = False
 
     def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
+        # `jax.jit(mod)(x, record=True)` traces the keyword: a traced flag cannot choose what
+        # is computed, so it means full records (what `True` gives).
+        if "record" in kwargs:
+            kwargs["record"] = _static_record(kwargs["record"])
+        elif args:
+            args = (_static_record(args[0]), *args[1:])
         if (
             self._compile_calls
             and not args
@@ -174,7 +187,7 @@ class JaxModule(Module):
             and input_data.dtype.kind in "biuf"  # anything else gets shoal's error, eagerly
             and not debug_enabled()
         ):
-            return _compiled_evolve(self, input_data, bool(kwargs.get("record", False)))
+            return _compiled_evolve(self, input_data, kwargs.get("record", False))
         return super().__call__(input_data, *args, **kwargs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -1,0 +1,1 @@
+"""Tests of the timed API (a package, so the tests share ``toys``)."""
