@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shoal.dynamics import exp_syn as exp_syn_dynamics
+from shoal.nn.modules._constraints import NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
 from shoal.parameters import Parameter, SimulationParameter, State
@@ -35,6 +36,8 @@ class ExpSynBase(SimulatedModule):
     ``rng_key`` on JAX). Records (``record=True``): ``isyn (B, T, N)``.
     """
 
+    tau: Any  # registered through _declare (named errors); declared for type checkers
+
     def __init__(
         self,
         shape: Any,
@@ -55,9 +58,17 @@ class ExpSynBase(SimulatedModule):
                 f"got {self.shape}."
             )
         n = self.size_out
-        self.tau = Parameter(tau, "taus", init_func=filled(0.01), shape=[(n,), ()])
-        self.dt = SimulationParameter(dt)
-        self.noise_std = SimulationParameter(noise_std)
+        self._declare(
+            "tau",
+            Parameter,
+            tau,
+            "taus",
+            init_func=filled(0.01),
+            shape=[(n,), ()],
+            constraint=TIME_CONSTANT,
+        )
+        self.dt = SimulationParameter(dt, constraint=TIME_CONSTANT)
+        self.noise_std = SimulationParameter(noise_std, constraint=NON_NEGATIVE)
         self._init_rng_key(rng_key)
         self.isyn = State(shape=(n,), init_func=zeros)
 

@@ -23,6 +23,7 @@ from typing import Any, cast
 import numpy as np
 
 from shoal._errors import UnknownAttributeError
+from shoal.nn.modules._constraints import TIME_CONSTANT
 from shoal.nn.modules._timed_records import (
     as_time_step,
     clocked_array,
@@ -65,7 +66,9 @@ class TimedModule(Module):
         spiking_output: bool = False,
     ) -> None:
         super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
-        self.dt = SimulationParameter(as_time_step(self.class_name, dt), family="dt")
+        self.dt = SimulationParameter(
+            as_time_step(self.class_name, dt), family="dt", constraint=TIME_CONSTANT
+        )
         self._timestep = 0
 
     @property
