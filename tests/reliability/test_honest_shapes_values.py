@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,3 +96,28 @@ def test_signature_of_lif_and_of_an_instance():
     assert next(iter(inspect.signature(LIF(2)).parameters)) == "input_data"
     with pytest.raises(TypeError, match="did you mean 'tau_mem'"):
         LIFJax(2, tau_mme=0.1)
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.mark.parametrize("cls", [LIF, Rate, ExpSyn])
+def test_noise_units_are_documented(cls):
+    assert "noise_std · √dt · ξ" in " ".join(cls.__doc__.split())
+
+
+def test_multi_spike_default_and_binary_spikes_are_documented():
+    doc = " ".join(LIF.__doc__.split())
+    assert "65536, as in Rockpool" in doc and "pass 1 for binary spikes" in doc
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    assert "For binary spikes pass `LIF(N, max_spikes_per_dt=1)`" in readme
+    assert "noise_std · √dt · ξ" in readme
+    out, _, _ = LIF(2, max_spikes_per_dt=1)(np.full((5, 2), 10.0))
+    assert set(np.unique(out)) == {1.0}
+
+
+def test_kept_differences_from_rockpool_are_listed():
+    readme = README.read_text(encoding="utf-8")
+    differences = " ".join(readme.split("## Differences from Rockpool", 1)[1].split())
+    assert "`FFwdStack` records `<last>_output`" in differences
+    assert "`ExpSynJax`'s new state holds its `rng_key`" in differences

@@ -26,7 +26,8 @@ class ExpSynBase(SimulatedModule):
     Args:
         shape: ``N`` or ``(N,)``: one synapse per channel (one-dimensional).
         tau: Time constants (s), ``(N,)`` or scalar; default 10 ms. Family ``"taus"``.
-        noise_std: Input noise standard deviation, scaled by ``√dt``; default 0 (none drawn).
+        noise_std: Input noise in units per √second, ≥ 0: each step adds ``noise_std · √dt · ξ``
+            with ``ξ ~ N(0, 1)`` to the input; default 0 (none drawn).
         dt: Time step in seconds (default 1 ms).
         spiking_input: Whether input is spikes (default ``True``).
         spiking_output: Whether output is spikes (default ``False``).

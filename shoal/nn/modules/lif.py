@@ -49,9 +49,13 @@ class LIFBase(SimulatedModule):
         w_rec: Recurrent weights ``(Nout, Nin)``, only with ``has_rec=True``. ``"weights"``.
         has_rec: Whether the module has recurrent weights.
         weight_init_func: Initialiser for ``w_rec`` (default :func:`kaiming`).
-        threshold: Firing threshold ``(Nout,)`` or scalar; default 1.0. Family ``"threshold"``.
-        noise_std: Membrane noise standard deviation, scaled by ``√dt``; default 0 (none drawn).
-        max_spikes_per_dt: Most spikes a neuron may emit in one step (default 2**16).
+        threshold: Firing threshold ``(Nout,)`` or scalar, > 0; default 1.0. Family
+            ``"threshold"``.
+        noise_std: Membrane noise in units per √second, ≥ 0: each step adds
+            ``noise_std · √dt · ξ`` with ``ξ ~ N(0, 1)`` to ``vmem``; default 0 (none drawn).
+        max_spikes_per_dt: Most spikes a neuron may emit in one step, ≥ 0 (``inf``: no limit).
+            Default 2**16 = 65536, as in Rockpool: outputs are spike *counts*; pass 1 for
+            binary spikes.
         dt: Time step in seconds (default 1 ms).
         spiking_input: Whether input is spikes (default ``False``).
         spiking_output: Whether output is spikes (default ``True``).

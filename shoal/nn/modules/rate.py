@@ -41,7 +41,8 @@ class RateBase(SimulatedModule):
         has_rec: Whether the module has recurrent weights.
         activation_func: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or a callable ``f(x, threshold)``.
         dt: Time step in seconds (default 1 ms).
-        noise_std: Standard deviation of input noise, scaled by ``√dt`` (default 0: no noise).
+        noise_std: Input noise in units per √second, ≥ 0: each step adds ``noise_std · √dt · ξ``
+            with ``ξ ~ N(0, 1)`` to the input (default 0: no noise drawn).
         rng_key: JAX only: PRNG key for the noise (random when ``None``).
 
     Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``x`` ``(N,)`` (and
