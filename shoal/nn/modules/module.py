@@ -141,8 +141,9 @@ class Module(metaclass=ModuleMeta):
     def _tracer_error(self, what: str) -> TypeError:
         """The error for a JAX tracer reaching a NumPy module (under ``jax.grad``/``jit``)."""
         return TypeError(
-            f"{self._path}: {self.class_name} is a NumPy module and cannot run under jax.grad "
-            f"or jax.jit (its {what} is a JAX tracer). Use {self._jax_flavour()} instead."
+            f"{self._path}: {self.class_name} is a NumPy module and cannot run under JAX "
+            f"transformations such as jax.grad, jax.jit or jax.vmap (its {what} is a JAX "
+            f"tracer). Use {self._jax_flavour()} instead."
         )
 
     def _jax_flavour(self) -> str:
