@@ -127,7 +127,7 @@ class LIFBase(SimulatedModule):
             )
         else:
             self.w_rec = None
-        per_neuron = {"shape": [(n_out,), ()]}
+        per_neuron = [(n_out,), ()]  # or a scalar shared by all neurons
         self._declare(
             "tau_mem",
             Parameter,
@@ -135,7 +135,7 @@ class LIFBase(SimulatedModule):
             "taus",
             init_func=filled(0.02),
             constraint=TIME_CONSTANT,
-            **per_neuron,
+            shape=per_neuron,
         )
         self._declare(
             "tau_syn",
@@ -147,7 +147,7 @@ class LIFBase(SimulatedModule):
             constraint=TIME_CONSTANT,
         )
         self._declare(
-            "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, **per_neuron
+            "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, shape=per_neuron
         )
         self._declare(
             "threshold",
@@ -156,7 +156,7 @@ class LIFBase(SimulatedModule):
             "threshold",
             init_func=filled(1.0),
             constraint=THRESHOLD,
-            **per_neuron,
+            shape=per_neuron,
         )
         self.dt = SimulationParameter(dt, constraint=TIME_CONSTANT)
         self.noise_std = SimulationParameter(noise_std, constraint=NON_NEGATIVE)

@@ -92,7 +92,7 @@ class RateBase(SimulatedModule):
             )
         else:
             self.w_rec = None
-        per_neuron = {"shape": [(n,), ()]}
+        per_neuron = [(n,), ()]  # or a scalar shared by all neurons
         self._declare(
             "tau",
             Parameter,
@@ -100,10 +100,10 @@ class RateBase(SimulatedModule):
             "taus",
             init_func=filled(0.02),
             constraint=TIME_CONSTANT,
-            **per_neuron,
+            shape=per_neuron,
         )
         self._declare(
-            "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, **per_neuron
+            "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, shape=per_neuron
         )
         self._declare(
             "threshold",
@@ -112,7 +112,7 @@ class RateBase(SimulatedModule):
             "thresholds",
             init_func=zeros,
             constraint=FINITE,
-            **per_neuron,
+            shape=per_neuron,
         )
         self.dt = SimulationParameter(dt, constraint=TIME_CONSTANT)
         self.noise_std = SimulationParameter(noise_std, constraint=NON_NEGATIVE)
