@@ -34,6 +34,7 @@ __all__ = [
     "Constant",
     "Parameter",
     "ParameterBase",
+    "ParameterShapeError",
     "RP_Constant",
     "SimulationParameter",
     "State",
@@ -150,6 +151,26 @@ def _size(shape: ShapeSpec) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
 
+class ParameterShapeError(ValueError):
+    """Construction data that fits none of a Parameter's permitted shapes.
+
+    Keeps Rockpool's message; a module registering the attribute rewords it to name itself and
+    the attribute (``LIF.tau_mem: expected shape (4,) or (), got (3,)``).
+
+    Attributes:
+        permitted: The permitted shapes.
+        got: The shape of the data given.
+    """
+
+    def __init__(self, permitted: list[ShapeSpec], got: ShapeSpec) -> None:
+        super().__init__(
+            "The shape provided for this Parameter does not match the provided initialisation "
+            f"data.\n    self.shape = {permitted}; data.shape = {got}"
+        )
+        self.permitted = permitted
+        self.got = got
+
+
 def _conform(data: Any, shapes: list[ShapeSpec], permit_reshape: bool) -> Any:
     """Return ``data`` in a permitted shape, reshaping on a matching element count."""
     data_shape = tuple(np.shape(data))
@@ -163,10 +184,7 @@ def _conform(data: Any, shapes: list[ShapeSpec], permit_reshape: bool) -> Any:
                 return (
                     data.reshape(target) if hasattr(data, "reshape") else np.reshape(data, target)
                 )
-    raise ValueError(
-        "The shape provided for this Parameter does not match the provided initialisation "
-        f"data.\n    self.shape = {shapes}; data.shape = {data_shape}"
-    )
+    raise ParameterShapeError(shapes, data_shape)
 
 
 class ParameterBase:
@@ -179,6 +197,9 @@ class ParameterBase:
         shape: An int, a shape tuple, or a list of permitted shapes (the first is the default).
         permit_reshape: Reshape ``data`` whose element count matches a permitted shape.
         cast_fn: Applied to the data last (modules apply their own dtype rules on registration).
+        constraint: shoal only: a rule concrete values must satisfy (e.g. time constants > 0),
+            checked when the attribute is registered, assigned or set. ``None`` (default): the
+            module's own initial value is trusted, later values must be finite.
     """
 
     def __init__(
@@ -189,6 +210,8 @@ class ParameterBase:
         shape: Any = None,
         permit_reshape: bool = True,
         cast_fn: Callable[[Any], Any] | None = None,
+        *,
+        constraint: Any = None,
     ) -> None:
         if data is None and shape is None:
             raise ValueError("One of `data` or `shape` must be provided.")
@@ -218,6 +241,7 @@ class ParameterBase:
         self.data = cast_fn(data) if cast_fn is not None else data
         self.family = family
         self.init_func = init_func
+        self.constraint = constraint
         self.shape: ShapeSpec = tuple(np.shape(self.data))
         self.permitted_shapes = permitted if permitted is not None else [self.shape]
 
@@ -237,6 +261,8 @@ if TYPE_CHECKING:
         shape: Any = None,
         permit_reshape: bool = True,
         cast_fn: Callable[[Any], Any] | None = None,
+        *,
+        constraint: Any = None,
     ) -> Any: ...
 
     State = Parameter

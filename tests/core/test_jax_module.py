@@ -382,8 +382,8 @@ def test_jax_input_casts():
         out, _, _ = mod(data)
         assert out.dtype == jnp.float32
         assert out.shape[0] == 1
-    out, _, _ = mod(jnp.ones(3))  # (T,) -> (1, T, 1) broadcast to size_in
-    assert out.shape == (1, 3, 2)
+    with pytest.raises(ValueError, match=r"RateJax: got 1-D input of shape \(3,\)"):
+        mod(jnp.ones(3))  # (T,) or (N,)? refused rather than guessed
 
 
 def test_reset_state_under_jit_restores_each_modules_own_key():

@@ -188,8 +188,8 @@ def test_plain_assignment_accepts_matching_values():
     np.testing.assert_array_equal(mod.tau, [0.1, 0.2, 0.3, 0.4])
     mod.bias = np.ones(4, dtype=np.float32)
     assert mod.bias.dtype == np.float64
-    mod.bias = None
-    assert mod.bias is None
+    with pytest.raises(ValueError, match=r"Rate\.bias: expected a value of shape \(4,\), got None"):
+        mod.bias = None  # None where an array belongs would fail later, at evolve
 
 
 def test_new_registered_attribute_after_init():
@@ -429,7 +429,7 @@ def test_reset_attribute():
 # ---------------------------------------------------------------- auto-batching
 def test_auto_batch_shapes():
     mod = Rate(4)
-    data, (state,) = mod._auto_batch(np.ones(5), (np.zeros(4),))
+    data, (state,) = mod._auto_batch(np.ones((5, 1)), (np.zeros(4),))
     assert data.shape == (1, 5, 4)
     assert state.shape == (1, 4)
     data, _ = mod._auto_batch(np.ones((5, 4)))

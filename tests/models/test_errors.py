@@ -69,13 +69,7 @@ CONSTRUCTOR_ERRORS = [
         "You must specify an integer number of synapses per neuron: Nin = 5 is not a multiple "
         "of Nout = 2.",
     ),
-    (
-        "LIF",
-        ((2, 0),),
-        {},
-        "You must specify an integer number of synapses per neuron: Nin = 2 is not a multiple "
-        "of Nout = 0.",
-    ),
+    # LIF((2, 0)): sizes < 1 are refused first (`LIF.shape: expected sizes >= 1`, the matrix).
     ("LIF", (2,), {"w_rec": np.eye(2)}, "`w_rec` may not be provided if `has_rec` is `False`."),
     ("ExpSyn", (None,), {}, "`shape` must be given: N or (N,)."),
     (

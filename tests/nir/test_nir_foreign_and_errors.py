@@ -277,3 +277,38 @@ def test_missing_nir_raises_a_clear_import_error(monkeypatch):
 def test_importing_the_package_does_not_import_nir():
     code = "import sys, shoal.nn.modules.nir; assert 'nir' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------------- issue 12: types first
+def test_an_unsupported_node_is_named_before_the_input_shape():
+    conv = nir.Conv1d(
+        input_shape=16,
+        weight=np.ones((4, 2, 3)),
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=np.zeros(4),
+    )
+    graph = _graph(
+        {
+            "input": nir.Input(input_type=np.array([2, 16])),
+            "conv": conv,
+            "output": nir.Output(output_type=np.array([4, 14])),
+        },
+        [("input", "conv"), ("conv", "output")],
+    )
+    with pytest.raises(NIRConversionError, match=r"^graph.conv: node 'conv' of type nir.Conv1d"):
+        from_nir(graph)
+
+
+def test_an_unsupported_node_inside_a_subgraph_is_named_first():
+    inner = _graph(
+        {**_io(), "scale": nir.Scale(np.ones(2))}, [("input", "scale"), ("scale", "output")]
+    )
+    graph = _graph(  # also a second input, which the structure checks would report first
+        {**_io(), "in2": nir.Input(np.array([2])), "inner": inner},
+        [("input", "inner"), ("in2", "inner"), ("inner", "output")],
+    )
+    with pytest.raises(NIRConversionError, match=r"^graph.inner.scale: node 'scale' of type"):
+        from_nir(graph)

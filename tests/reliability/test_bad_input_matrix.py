@@ -17,13 +17,20 @@ import numpy as np
 import pytest
 
 from shoal._errors import UnknownAttributeError
-from shoal.nn.combinators import Residual, Sequential
-from shoal.nn.modules import LIF, ExpSyn, Instant, Linear, Rate
+from shoal.nn.combinators import FFwdStack, Residual, Sequential
+from shoal.nn.modules import LIF, ExpSyn, Instant, Linear, Module, Rate
 from shoal.parameters import Parameter
 from shoal.timeseries import TSContinuous, TSEvent
 
 jax = pytest.importorskip("jax")
-from shoal.nn.modules import ExpSynJax, JaxModule, LIFJax, LinearJax, RateJax  # noqa: E402
+from shoal.nn.modules import (  # noqa: E402
+    ExpSynJax,
+    InstantJax,
+    JaxModule,
+    LIFJax,
+    LinearJax,
+    RateJax,
+)
 
 
 @dataclass(frozen=True)
@@ -303,7 +310,202 @@ CASES.update(
         ),
     }
 )
+
+
 # ---- end of the issue 13 block ----------------------------------------------------------
+# ---------------------------------------------------------------- issue 12 (part B) cases
+# 1-D input, garbage values, named construction errors, NumPy modules under JAX transforms and
+# shared JAX submodules. Kept in one block so that other additions do not collide with it.
+class _UserModule(Module):
+    """A user module: its own initial values are trusted, later values must be finite."""
+
+    def __init__(self, shape: Any = 3, tau: Any = None) -> None:
+        super().__init__(shape=shape)
+        self.tau = Parameter(np.zeros(3) if tau is None else tau, family="taus", shape=(3,))
+
+    def evolve(self, input_data, record=False):
+        return input_data, {}, {}
+
+
+class _JaxParent(JaxModule):
+    def __init__(self) -> None:
+        super().__init__(shape=(3, 3))
+        self.first = LinearJax((3, 3))
+
+    def evolve(self, input_data, record=False):
+        return self.first(input_data)
+
+
+def _under_grad(mod: Any) -> Any:
+    return jax.grad(lambda x: mod(x)[0].sum())(jax.numpy.ones((4, mod.size_in)))
+
+
+def _under_jit(mod: Any) -> Any:
+    return jax.jit(lambda x: mod(x)[0])(jax.numpy.ones((4, mod.size_in)))
+
+
+_ONE_D = r"got 1-D input of shape \(7,\), which is ambiguous\. Input is \(T, N\) or \(B, T, N\); "
+_ONE_D += r"for one channel over time use x\[:, None\]"
+_shared = LinearJax((3, 3))
+
+CONSTRUCTION_12B = {
+    "LIF threshold zero": (lambda: LIF(3, threshold=0.0), ValueError, r"LIF\.threshold: .*> 0"),
+    "LIFJax threshold negative": (
+        lambda: LIFJax(3, threshold=-1.0),
+        ValueError,
+        r"LIFJax\.threshold: expected a threshold > 0",
+    ),
+    "LIF max_spikes_per_dt negative": (
+        lambda: LIF(3, max_spikes_per_dt=-1),
+        ValueError,
+        r"LIF\.max_spikes_per_dt: expected a spike count >= 0, got -1\.0",
+    ),
+    "LIF noise_std NaN": (
+        lambda: LIF(3, noise_std=np.nan),
+        ValueError,
+        r"LIF\.noise_std: expected finite values",
+    ),
+    "Rate noise_std negative": (
+        lambda: Rate(3, noise_std=-0.1),
+        ValueError,
+        r"Rate\.noise_std: expected values >= 0, got -0\.1",
+    ),
+    "ExpSynJax noise_std inf": (
+        lambda: ExpSynJax(3, noise_std=np.inf),
+        ValueError,
+        r"ExpSynJax\.noise_std: expected finite values",
+    ),
+    "LIF size zero": (lambda: LIF(0), ValueError, r"LIF\.shape: expected sizes >= 1, got \(0, 0\)"),
+    "LIF zero neurons": (lambda: LIF((3, 0)), ValueError, r"LIF\.shape: .*got \(3, 0\)"),
+    "Rate size zero": (lambda: RateJax(0), ValueError, r"RateJax\.shape: expected sizes >= 1"),
+    "Linear size zero": (lambda: Linear((0, 3)), ValueError, r"Linear\.shape: .*\(0, 3\)"),
+    "ExpSyn negative size": (lambda: ExpSyn(-1), ValueError, r"ExpSyn\.shape: .*\(-1,\)"),
+    "Instant size zero": (lambda: Instant(0), ValueError, r"Instant\.shape: .*\(0,\)"),
+    "LIF tau_mem wrong shape": (
+        lambda: LIF(4, tau_mem=np.ones(3)),
+        ValueError,
+        r"^LIF\.tau_mem: expected shape \(4,\) or \(\), got \(3,\)$",
+    ),
+    "LinearJax weight wrong shape": (
+        lambda: LinearJax((2, 3), weight=np.ones((3, 3))),
+        ValueError,
+        r"^LinearJax\.weight: expected shape \(2, 3\), got \(3, 3\)$",
+    ),
+    "LIFJax unknown surrogate": (
+        lambda: LIFJax(3, surrogate="foo"),
+        ValueError,
+        r"^LIFJax\.surrogate: Unknown surrogate 'foo': expected one of",
+    ),
+    "user parameter wrong shape": (
+        lambda: _UserModule(tau=np.ones(4)),
+        ValueError,
+        r"^_UserModule: The shape provided for this Parameter",
+    ),
+    "shared JAX submodule": (
+        lambda: Sequential(_shared, _shared),
+        ValueError,
+        r"1_LinearJax: this LinearJax object is already the submodule '0_LinearJax'.*"
+        "tie weights explicitly",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTRUCTION_12B))
+def test_bad_construction_names_module_and_attribute(name):
+    build, error, match = CONSTRUCTION_12B[name]
+    with pytest.raises(error, match=match):
+        build()
+
+
+for model, build in {
+    **_models(),
+    "Instant": lambda: Instant(3),
+    "InstantJax": lambda: InstantJax(3),
+    "Residual": lambda: Residual(Linear((3, 3)), Rate(3)),
+    "FFwdStack": lambda: FFwdStack(Rate(3), LIF(3)),
+    "Linear-LIF-Linear": lambda: Sequential(Linear((3, 3)), LIF(3), Linear((3, 3))),
+    "Sequential of a user module": lambda: Sequential(_UserModule(), Rate(3)),
+}.items():
+    CASES[f"{model}: 1-D input"] = Case(build, _evolve(np.ones(7)), ValueError, _ONE_D)
+
+CASES.update(
+    {
+        "set_attributes tau_mem None": Case(
+            lambda: LIF(3),
+            lambda m: m.set_attributes({"tau_mem": None}),
+            ValueError,
+            r"LIF\.tau_mem: expected a value of shape \(3,\), got None",
+        ),
+        "assign None to a JAX weight": Case(
+            lambda: LinearJax((3, 3)),
+            _set("weight", None),
+            ValueError,
+            r"LinearJax\.weight: expected a value of shape \(3, 3\), got None",
+        ),
+        "assign zero threshold": Case(
+            lambda: LIF(3), _set("threshold", np.zeros(3)), ValueError, r"LIF\.threshold: .*> 0"
+        ),
+        "set_attributes negative threshold": Case(
+            lambda: Sequential(LinearJax((3, 3)), LIFJax(3)),
+            lambda m: m.set_attributes({"1_LIFJax": {"threshold": -np.ones(3)}}),
+            ValueError,
+            r"JaxSequential\.1_LIFJax\.threshold: expected a threshold > 0",
+        ),
+        "set_attributes negative max_spikes_per_dt": Case(
+            lambda: LIFJax(3),
+            lambda m: m.set_attributes({"max_spikes_per_dt": -1.0}),
+            ValueError,
+            r"LIFJax\.max_spikes_per_dt: expected a spike count >= 0",
+        ),
+        "assign NaN noise_std": Case(
+            lambda: Rate(3), _set("noise_std", np.nan), ValueError, r"Rate\.noise_std: .*finite"
+        ),
+        "set_attributes negative noise_std": Case(
+            lambda: ExpSyn(3),
+            lambda m: m.set_attributes({"noise_std": -1.0}),
+            ValueError,
+            r"ExpSyn\.noise_std: expected values >= 0",
+        ),
+        "user module: NaN later": Case(
+            _UserModule,
+            lambda m: m.set_attributes({"tau": np.array([0.1, np.nan, 0.1])}),
+            ValueError,
+            r"_UserModule\.tau: expected finite values",
+        ),
+        "NumPy LIF under jax.grad": Case(
+            lambda: LIF(3), _under_grad, TypeError, r"^LIF: LIF is a NumPy module .*Use LIFJax"
+        ),
+        "NumPy Rate under jax.jit": Case(
+            lambda: Rate(3), _under_jit, TypeError, r"Rate is a NumPy module .*Use RateJax instead"
+        ),
+        "NumPy Sequential under jax.jit": Case(
+            lambda: Sequential(Linear((3, 3)), LIF(3)),
+            _under_jit,
+            TypeError,
+            r"ModSequential is a NumPy module .*Use a Sequential of JAX modules",
+        ),
+        "traced weight into a NumPy module": Case(
+            lambda: Linear((3, 3)),
+            lambda m: jax.grad(lambda w: m.set_attributes({"weight": w}).weight.sum())(
+                jax.numpy.ones((3, 3))
+            ),
+            TypeError,
+            r"Linear: .*new value for 'weight' is a JAX tracer.*Use LinearJax instead",
+        ),
+        "same JAX module assigned twice": Case(
+            _JaxParent,
+            lambda m: setattr(m, "second", m.first),
+            ValueError,
+            r"_JaxParent\.second: this LinearJax object is already the submodule 'first'",
+        ),
+        "append a JAX module already present": Case(
+            lambda: Sequential(LinearJax((3, 3)), RateJax(3)),
+            lambda m: m.append(m[1]),
+            ValueError,
+            r"2_RateJax: this RateJax object is already the submodule '1_RateJax'",
+        ),
+    }
+)
 
 
 def _contents(obj: Any, snapshot: Callable[[Any], Any]) -> Any:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from shoal.nn.combinators._common import gather_modules, lazy_jax_flavour, pick_flavour
 from shoal.nn.combinators.sequential import SequentialBase
 from shoal.nn.modules._backends import resolve_backend_name
+from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
 from shoal.parameters import Parameter
@@ -98,6 +99,7 @@ class FFwdStackBase(SequentialBase):
             shape=(self[-1].size_out, module.size_in),
             family="weights",
             init_func=self._weight_init_func,
+            constraint=FINITE,
         )
         super()._insert(name, module)
         setattr(self, _weight_name(index), weight)

@@ -84,6 +84,7 @@ class SequentialBase(Module):
         return self._chain(input_data, record)
 
     def _chain(self, data: Any, record: bool) -> tuple[Any, dict, dict]:
+        self._refuse_vector(data)  # also when the first sub-module is a user's that accepts it
         new_state: dict[str, Any] = {}
         record_dict: dict[str, Any] = {}
         for index, name in enumerate(self._submodule_names):
@@ -94,6 +95,9 @@ class SequentialBase(Module):
                 record_dict[name] = sub_record
                 record_dict[f"{name}_output"] = data
         return data, new_state, record_dict
+
+    def _jax_flavour(self) -> str:
+        return f"a {self._kind} of JAX modules (e.g. {self._kind}(LinearJax(...), LIFJax(...)))"
 
     def _between(self, index: int, data: Any) -> Any:
         """Hook: transform the data entering sub-module ``index`` (FFwdStack's weights)."""

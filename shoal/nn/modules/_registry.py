@@ -19,7 +19,7 @@ import numpy as np
 
 from shoal import parameters as _parameters
 from shoal._errors import UnknownKeywordError, did_you_mean
-from shoal.parameters import ParameterBase
+from shoal.parameters import ParameterBase, ParameterShapeError
 
 __all__ = [
     "PARAMETER",
@@ -63,6 +63,7 @@ class Registered:
     family: str | None
     init_func: Callable[[Any], Any] | None
     shape: tuple[int, ...]
+    constraint: Any = None  # a shoal.nn.modules._constraints.Constraint, or None
 
 
 _keyword_cache: dict[type, tuple[frozenset[str], bool]] = {}
@@ -91,6 +92,15 @@ def all_keywords(cls: type) -> set[str]:
 class ModuleMeta(ABCMeta):
     """Checks constructor keywords before ``__init__`` and closes the init phase after it."""
 
+    # A property of the metaclass: classes get it, instances do not (an instance's own
+    # signature is that of ``__call__``). Without it, ``inspect.signature(LIF)`` would show
+    # this metaclass's ``__call__(*args, **kwargs)``, and IDEs and Jupyter would show nothing.
+    @property
+    def __signature__(cls) -> inspect.Signature:
+        init = inspect.signature(cls.__init__)  # type: ignore[misc]
+        parameters = list(init.parameters.values())[1:]  # drop `self`
+        return init.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
+
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         accepted, open_ended = _accepted_keywords(cls)
         if not open_ended:
@@ -100,7 +110,12 @@ class ModuleMeta(ABCMeta):
                         f"{cls.__name__}: unexpected keyword argument '{key}'"
                         f"{did_you_mean(key, accepted)}"
                     )
-        obj = super().__call__(*args, **kwargs)
+        try:
+            obj = super().__call__(*args, **kwargs)
+        except ParameterShapeError as error:
+            # Raised inside a user's __init__ (`self.w = Parameter(...)`), before the attribute
+            # name is known: at least name the module. Built-ins name the attribute too.
+            raise ValueError(f"{cls.__name__}: {error}") from None
         post_init = getattr(obj, "__post_init__", None)
         if post_init is not None:
             post_init()
@@ -118,7 +133,10 @@ def normalise_module_shape(owner: str, shape: Any) -> tuple[Any, ...]:
                 f"{owner}: `shape` must contain integers, got {entry!r} "
                 f"({type(entry).__name__}) in {shape!r}"
             )
-    return tuple(int(e) for e in entries)
+    sizes = tuple(int(e) for e in entries)
+    if any(size < 1 for size in sizes):
+        raise ValueError(f"{owner}.shape: expected sizes >= 1, got {sizes}")
+    return sizes
 
 
 def matches_family(record: Registered, family: Any) -> bool:

@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 
 from shoal._errors import warn_user
+from shoal.nn.modules._constraints import TIME_CONSTANT
 from shoal.nn.modules._timed_clock import EVOLVING, common_time_step, on_the_clock, steps_for_call
 from shoal.nn.modules._timed_records import as_time_step, whole_steps_floor
 from shoal.nn.modules.module import Module
@@ -87,7 +88,7 @@ class TimedModule(Module):
         shape = args[0] if args else kwargs.pop("shape", None)
         super().__init__(shape, spiking_input, spiking_output, *args[1:], **kwargs)
         step = as_time_step(self.class_name, dt)
-        self.dt = SimulationParameter(step, family="dt")
+        self.dt = SimulationParameter(step, family="dt", constraint=TIME_CONSTANT)
         object.__setattr__(self, "_user_dt", step)
         self._timestep = 0
         self._add_events = bool(add_events)

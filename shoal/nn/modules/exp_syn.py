@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shoal.dynamics import exp_syn as exp_syn_dynamics
+from shoal.nn.modules._constraints import NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
 from shoal.parameters import Parameter, SimulationParameter, State
@@ -25,7 +26,8 @@ class ExpSynBase(SimulatedModule):
     Args:
         shape: ``N`` or ``(N,)``: one synapse per channel (one-dimensional).
         tau: Time constants (s), ``(N,)`` or scalar; default 10 ms. Family ``"taus"``.
-        noise_std: Input noise standard deviation, scaled by ``√dt``; default 0 (none drawn).
+        noise_std: Input noise in units per √second, ≥ 0: each step adds ``noise_std · √dt · ξ``
+            with ``ξ ~ N(0, 1)`` to the input; default 0 (none drawn).
         dt: Time step in seconds (default 1 ms).
         spiking_input: Whether input is spikes (default ``True``).
         spiking_output: Whether output is spikes (default ``False``).
@@ -34,6 +36,8 @@ class ExpSynBase(SimulatedModule):
     Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``isyn (N,)`` (and
     ``rng_key`` on JAX). Records (``record=True``): ``isyn (B, T, N)``.
     """
+
+    tau: Any  # registered through _declare (named errors); declared for type checkers
 
     def __init__(
         self,
@@ -55,9 +59,17 @@ class ExpSynBase(SimulatedModule):
                 f"got {self.shape}."
             )
         n = self.size_out
-        self.tau = Parameter(tau, "taus", init_func=filled(0.01), shape=[(n,), ()])
-        self.dt = SimulationParameter(dt)
-        self.noise_std = SimulationParameter(noise_std)
+        self._declare(
+            "tau",
+            Parameter,
+            tau,
+            "taus",
+            init_func=filled(0.01),
+            shape=[(n,), ()],
+            constraint=TIME_CONSTANT,
+        )
+        self.dt = SimulationParameter(dt, constraint=TIME_CONSTANT)
+        self.noise_std = SimulationParameter(noise_std, constraint=NON_NEGATIVE)
         self._init_rng_key(rng_key)
         self.isyn = State(shape=(n,), init_func=zeros)
 

@@ -7,6 +7,13 @@ from typing import Any
 
 from shoal.backend.surrogates import Surrogate, get_surrogate
 from shoal.dynamics import lif as lif_dynamics
+from shoal.nn.modules._constraints import (
+    FINITE,
+    NON_NEGATIVE,
+    SPIKE_LIMIT,
+    THRESHOLD,
+    TIME_CONSTANT,
+)
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, kaiming, zeros
 from shoal.parameters import Parameter, SimulationParameter, State
@@ -42,9 +49,13 @@ class LIFBase(SimulatedModule):
         w_rec: Recurrent weights ``(Nout, Nin)``, only with ``has_rec=True``. ``"weights"``.
         has_rec: Whether the module has recurrent weights.
         weight_init_func: Initialiser for ``w_rec`` (default :func:`kaiming`).
-        threshold: Firing threshold ``(Nout,)`` or scalar; default 1.0. Family ``"threshold"``.
-        noise_std: Membrane noise standard deviation, scaled by ``√dt``; default 0 (none drawn).
-        max_spikes_per_dt: Most spikes a neuron may emit in one step (default 2**16).
+        threshold: Firing threshold ``(Nout,)`` or scalar, > 0; default 1.0. Family
+            ``"threshold"``.
+        noise_std: Membrane noise in units per √second, ≥ 0: each step adds
+            ``noise_std · √dt · ξ`` with ``ξ ~ N(0, 1)`` to ``vmem``; default 0 (none drawn).
+        max_spikes_per_dt: Most spikes a neuron may emit in one step, ≥ 0 (``inf``: no limit).
+            Default 2**16 = 65536, as in Rockpool: outputs are spike *counts*; pass 1 for
+            binary spikes.
         dt: Time step in seconds (default 1 ms).
         spiking_input: Whether input is spikes (default ``False``).
         spiking_output: Whether output is spikes (default ``True``).
@@ -57,6 +68,12 @@ class LIFBase(SimulatedModule):
     (``record=True``): ``irec``, ``isyn`` ``(B, T, Nout, n_syn)``; ``spikes``, ``vmem``
     ``(B, T, Nout)``.
     """
+
+    # Registered through _declare (named errors); declared here for type checkers.
+    tau_mem: Any
+    tau_syn: Any
+    bias: Any
+    threshold: Any
 
     def __init__(
         self,
@@ -99,25 +116,60 @@ class LIFBase(SimulatedModule):
         self.n_synapses = n_syn
         self._has_rec = bool(has_rec)
         if has_rec:
-            self.w_rec = Parameter(
-                w_rec, "weights", init_func=weight_init_func, shape=(n_out, n_in)
+            self._declare(
+                "w_rec",
+                Parameter,
+                w_rec,
+                "weights",
+                init_func=weight_init_func,
+                shape=(n_out, n_in),
+                constraint=FINITE,
             )
         else:
             self.w_rec = None
-        self.tau_mem = Parameter(tau_mem, "taus", init_func=filled(0.02), shape=[(n_out,), ()])
-        self.tau_syn = Parameter(
-            tau_syn, "taus", init_func=filled(0.02), shape=[(n_out, n_syn), (1, n_syn), ()]
+        per_neuron = [(n_out,), ()]  # or a scalar shared by all neurons
+        self._declare(
+            "tau_mem",
+            Parameter,
+            tau_mem,
+            "taus",
+            init_func=filled(0.02),
+            constraint=TIME_CONSTANT,
+            shape=per_neuron,
         )
-        self.bias = Parameter(bias, "bias", init_func=zeros, shape=[(n_out,), ()])
-        self.threshold = Parameter(
-            threshold, "threshold", init_func=filled(1.0), shape=[(n_out,), ()]
+        self._declare(
+            "tau_syn",
+            Parameter,
+            tau_syn,
+            "taus",
+            init_func=filled(0.02),
+            shape=[(n_out, n_syn), (1, n_syn), ()],
+            constraint=TIME_CONSTANT,
         )
-        self.dt = SimulationParameter(dt)
-        self.noise_std = SimulationParameter(noise_std)
-        self.max_spikes_per_dt = SimulationParameter(float(max_spikes_per_dt))
+        self._declare(
+            "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, shape=per_neuron
+        )
+        self._declare(
+            "threshold",
+            Parameter,
+            threshold,
+            "threshold",
+            init_func=filled(1.0),
+            constraint=THRESHOLD,
+            shape=per_neuron,
+        )
+        self.dt = SimulationParameter(dt, constraint=TIME_CONSTANT)
+        self.noise_std = SimulationParameter(noise_std, constraint=NON_NEGATIVE)
+        self.max_spikes_per_dt = SimulationParameter(
+            float(max_spikes_per_dt), constraint=SPIKE_LIMIT
+        )
+        try:
+            resolved = get_surrogate(surrogate)
+        except ValueError as error:
+            raise ValueError(f"{self._path}.surrogate: {error}") from None
         # Static configuration, not a simulation parameter: `simulation_parameters()` stays
         # numeric, so it compares across backends as Rockpool's does (dt, noise_std, ...).
-        self.surrogate = get_surrogate(surrogate)
+        self.surrogate = resolved
         self._init_rng_key(rng_key)
         self.spikes = State(shape=(n_out,), init_func=zeros)
         self.isyn = State(shape=(n_out, n_syn), init_func=zeros)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
 from shoal.parameters import Parameter
@@ -38,6 +39,8 @@ class LinearBase(Module):
         spiking_output: Whether output is spikes (default ``False``).
     """
 
+    weight: Any  # registered through _declare (named errors); declared for type checkers
+
     def __init__(
         self,
         shape: Any,
@@ -56,11 +59,25 @@ class LinearBase(Module):
                 f"(Nin, Nout); got {shape!r}."
             )
         super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
-        self.weight = Parameter(weight, "weights", init_func=weight_init_func, shape=self.shape)
+        self._declare(
+            "weight",
+            Parameter,
+            weight,
+            "weights",
+            init_func=weight_init_func,
+            shape=self.shape,
+            constraint=FINITE,
+        )
         self._has_bias = bool(has_bias or bias is not None)
         if self._has_bias:
-            self.bias = Parameter(
-                bias, "biases", init_func=bias_init_func, shape=[(self.size_out,), ()]
+            self._declare(
+                "bias",
+                Parameter,
+                bias,
+                "biases",
+                init_func=bias_init_func,
+                shape=[(self.size_out,), ()],
+                constraint=FINITE,
             )
         else:
             self.bias = 0.0

@@ -23,7 +23,7 @@ import copy
 import numbers
 import warnings
 from abc import abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ import numpy as np
 from shoal._debug import check_finite, debug_enabled
 from shoal._errors import UnknownAttributeError, UnknownKeywordError, did_you_mean
 from shoal.backend import NUMPY, is_tracer
+from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules._registry import (
     PARAMETER,
     SIMULATION_PARAMETER,
@@ -43,7 +44,7 @@ from shoal.nn.modules._registry import (
     matches_family,
     normalise_module_shape,
 )
-from shoal.parameters import ParameterBase
+from shoal.parameters import ParameterBase, ParameterShapeError
 
 __all__ = ["PARAMETER", "SIMULATION_PARAMETER", "STATE", "FromAttribute", "Module"]
 
@@ -116,6 +117,8 @@ class Module(metaclass=ModuleMeta):
         """
         # References, not copies: built-in models replace their state arrays, never write
         # into them, so holding the old objects is enough to restore them.
+        if self._backend is NUMPY and is_tracer(input_data):
+            raise self._tracer_error("input")
         saved = self.state() if self._mutates_on_evolve else None
         try:
             if not debug_enabled():
@@ -134,6 +137,21 @@ class Module(metaclass=ModuleMeta):
         check_finite(self._path, "output", output)
         check_finite(self._path, "new_state", new_state)
         return output, new_state, record
+
+    def _tracer_error(self, what: str) -> TypeError:
+        """The error for a JAX tracer reaching a NumPy module (under ``jax.grad``/``jit``)."""
+        return TypeError(
+            f"{self._path}: {self.class_name} is a NumPy module and cannot run under JAX "
+            f"transformations such as jax.grad, jax.jit or jax.vmap (its {what} is a JAX "
+            f"tracer). Use {self._jax_flavour()} instead."
+        )
+
+    def _jax_flavour(self) -> str:
+        """The JAX class to suggest in place of this NumPy one."""
+        from shoal.nn.modules import _JAX_EXPORTS  # the catalogue imports this module
+
+        name = f"{self.class_name}Jax"
+        return name if name in _JAX_EXPORTS else "a JaxModule subclass"
 
     def _restore_states(self, saved: Mapping[str, Any]) -> None:
         for key, value in saved.items():
@@ -225,12 +243,34 @@ class Module(metaclass=ModuleMeta):
             )
         kind = type(attribute)
         value = self._coerce(name, kind, attribute.data)
-        self._validate(name, kind, attribute.family, value)
-        record = Registered(kind, attribute.family, attribute.init_func, tuple(np.shape(value)))
+        constraint = attribute.constraint
+        # A module's own initial value is trusted unless it declared a rule (built-ins do).
+        if constraint is not None:
+            self._validate(name, kind, constraint, value)
+        record = Registered(
+            kind, attribute.family, attribute.init_func, tuple(np.shape(value)), constraint
+        )
         # Copy-on-write: JAX copies share the registry dict with their originals.
         object.__setattr__(self, "_registry", {**self._registry, name: record})
         self._drop_submodule_name(name)  # a name lives in exactly one registry
         object.__setattr__(self, name, value)
+
+    def _declare(
+        self, name: str, kind: Callable[..., Any], data: Any, family: Any = None, **options: Any
+    ) -> None:
+        """Register attribute ``name`` as ``kind(data, family, **options)`` (built-in models).
+
+        The same as ``setattr(self, name, kind(data, family, ...))``, except that data fitting
+        none of the permitted shapes gives an error naming the module and the attribute.
+        """
+        try:
+            attribute = kind(data, family, **options)
+        except ParameterShapeError as error:
+            permitted = " or ".join(str(shape) for shape in error.permitted)
+            raise ValueError(
+                f"{self._path}.{name}: expected shape {permitted}, got {error.got}"
+            ) from None
+        setattr(self, name, attribute)
 
     def _add_submodule(self, name: str, module: Module) -> None:
         self._require_init()
@@ -259,6 +299,8 @@ class Module(metaclass=ModuleMeta):
         Simulation parameters keep their Python type (``dt`` stays a float); numeric
         parameters and states become float64 arrays so a module's dtype never drifts.
         """
+        if is_tracer(value):
+            raise self._tracer_error(f"new value for '{name}'")
         if value is None or issubclass(kind, SIMULATION_PARAMETER) or callable(value):
             return value
         if isinstance(value, (np.ndarray, numbers.Number, list, tuple)) and is_numeric_array(value):
@@ -267,8 +309,12 @@ class Module(metaclass=ModuleMeta):
             return np.asarray(value, dtype=np.float64)
         return value
 
-    def _validate(self, name: str, kind: type[ParameterBase], family: Any, value: Any) -> None:
-        """Check a concrete value entering the module: finite, and time constants positive."""
+    def _validate(self, name: str, kind: type[ParameterBase], constraint: Any, value: Any) -> None:
+        """Check a concrete value entering the module against the attribute's rule.
+
+        ``constraint`` is the :class:`~shoal.nn.modules._constraints.Constraint` the module
+        declared; without one, parameters must be finite. Traced and non-numeric values pass.
+        """
         if value is None or is_tracer(value) or callable(value):
             return
         if isinstance(value, (str, bytes)):
@@ -279,24 +325,25 @@ class Module(metaclass=ModuleMeta):
             return
         if array.dtype.kind not in "fiu" or array.size == 0:
             return
-        is_time = family == "taus" or name == "dt"
-        if (issubclass(kind, PARAMETER) or is_time) and not np.all(np.isfinite(array)):
-            raise ValueError(f"{self._path}.{name}: expected finite values, got {array}")
-        if is_time and np.any(array <= 0):
-            raise ValueError(
-                f"{self._path}.{name}: expected a time constant > 0 (seconds), got {array}"
-            )
+        if constraint is None and issubclass(kind, PARAMETER):
+            constraint = FINITE
+        if constraint is not None:
+            constraint.check(f"{self._path}.{name}", array)
 
     def _checked_value(self, name: str, value: Any) -> Any:
         """Shape-check, convert and validate a plain value for registered attribute ``name``."""
         record = self._registry[name]
         if value is None:
-            return None
+            if self.__dict__.get(name) is None:
+                return None  # an attribute that holds nothing may stay empty
+            raise ValueError(
+                f"{self._path}.{name}: expected a value of shape {record.shape}, got None"
+            )
         got = tuple(np.shape(value))
         if got != record.shape:
             raise ValueError(f"{self._path}.{name}: expected shape {record.shape}, got {got}")
         value = self._coerce(name, record.kind, value)
-        self._validate(name, record.kind, record.family, value)
+        self._validate(name, record.kind, record.constraint, value)
         return value
 
     # ------------------------------------------------------------------ introspection
@@ -456,7 +503,22 @@ class Module(metaclass=ModuleMeta):
                 f"{self._path}: expected numeric input (bool, int or float), got an array of "
                 f"dtype {array.dtype}"
             )
+        self._refuse_vector(array)
         return array.astype(self._input_dtype(), copy=False)
+
+    def _refuse_vector(self, data: Any) -> None:
+        """Refuse 1-D input: ``(T,)`` and ``(N,)`` look alike, and guessing gives garbage."""
+        shape = getattr(data, "shape", None)
+        if shape is None and isinstance(data, (list, tuple)):
+            try:
+                shape = np.shape(data)
+            except ValueError:  # ragged: the module's own conversion reports it
+                return
+        if shape is not None and len(shape) == 1:
+            raise ValueError(
+                f"{self._path}: got 1-D input of shape {tuple(shape)}, which is ambiguous. "
+                "Input is (T, N) or (B, T, N); for one channel over time use x[:, None]."
+            )
 
     def _auto_batch(
         self,
@@ -466,13 +528,11 @@ class Module(metaclass=ModuleMeta):
     ) -> tuple[Any, tuple[Any, ...]]:
         """Bring input to ``(B, T, Nin)`` and broadcast states to ``(B, *shape)``.
 
-        ``(T,)`` becomes ``(1, T, 1)`` and ``(T, N)`` becomes ``(1, T, N)``; a channel axis of
-        size 1 is broadcast to ``size_in``. Returns ``(data, batched_states)``.
+        ``(T, N)`` becomes ``(1, T, N)`` (1-D input is refused); a channel axis of size 1 is
+        broadcast to ``size_in``. Returns ``(data, batched_states)``.
         """
         data = self._as_input_array(data)
-        if data.ndim == 1:
-            data = data[None, :, None]
-        elif data.ndim == 2:
+        if data.ndim == 2:
             data = data[None]
         elif data.ndim != 3:
             raise ValueError(

@@ -7,6 +7,7 @@ from typing import Any
 
 from shoal._errors import EulerStabilityWarning, warn_user
 from shoal.dynamics import rate as rate_dynamics
+from shoal.nn.modules._constraints import FINITE, NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.activations import H_ReLU, resolve_activation
 from shoal.nn.modules.initialisers import filled, unit_eigs, zeros
@@ -40,12 +41,18 @@ class RateBase(SimulatedModule):
         has_rec: Whether the module has recurrent weights.
         activation_func: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or a callable ``f(x, threshold)``.
         dt: Time step in seconds (default 1 ms).
-        noise_std: Standard deviation of input noise, scaled by ``√dt`` (default 0: no noise).
+        noise_std: Input noise in units per √second, ≥ 0: each step adds ``noise_std · √dt · ξ``
+            with ``ξ ~ N(0, 1)`` to the input (default 0: no noise drawn).
         rng_key: JAX only: PRNG key for the noise (random when ``None``).
 
     Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``x`` ``(N,)`` (and
     ``rng_key`` on JAX). Records (with ``record=True``): ``rec_input`` and ``x``, ``(B, T, N)``.
     """
+
+    # Registered through _declare (named errors); declared here for type checkers.
+    tau: Any
+    bias: Any
+    threshold: Any
 
     def __init__(
         self,
@@ -74,20 +81,47 @@ class RateBase(SimulatedModule):
         n = self.size_out
         self._has_rec = bool(has_rec)
         if has_rec:
-            self.w_rec = Parameter(w_rec, "weights", init_func=weight_init_func, shape=(n, n))
+            self._declare(
+                "w_rec",
+                Parameter,
+                w_rec,
+                "weights",
+                init_func=weight_init_func,
+                shape=(n, n),
+                constraint=FINITE,
+            )
         else:
             self.w_rec = None
-        self.tau = Parameter(tau, "taus", init_func=filled(0.02), shape=[(n,), ()])
-        self.bias = Parameter(bias, "bias", init_func=zeros, shape=[(n,), ()])
-        self.threshold = Parameter(threshold, "thresholds", init_func=zeros, shape=[(n,), ()])
-        self.dt = SimulationParameter(dt)
-        self.noise_std = SimulationParameter(noise_std)
+        per_neuron = [(n,), ()]  # or a scalar shared by all neurons
+        self._declare(
+            "tau",
+            Parameter,
+            tau,
+            "taus",
+            init_func=filled(0.02),
+            constraint=TIME_CONSTANT,
+            shape=per_neuron,
+        )
+        self._declare(
+            "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, shape=per_neuron
+        )
+        self._declare(
+            "threshold",
+            Parameter,
+            threshold,
+            "thresholds",
+            init_func=zeros,
+            constraint=FINITE,
+            shape=per_neuron,
+        )
+        self.dt = SimulationParameter(dt, constraint=TIME_CONSTANT)
+        self.noise_std = SimulationParameter(noise_std, constraint=NON_NEGATIVE)
         self.act_fn = SimulationParameter(resolve_activation(owner, activation_func))
         self._init_rng_key(rng_key)
         self.x = State(shape=(n,), init_func=zeros)
 
-    def _validate(self, name: str, kind: Any, family: Any, value: Any) -> None:
-        super()._validate(name, kind, family, value)
+    def _validate(self, name: str, kind: Any, constraint: Any, value: Any) -> None:
+        super()._validate(name, kind, constraint, value)
         if name == "tau" and "dt" in self.__dict__:
             self._warn_if_unstable(value, self.dt)
         elif name == "dt" and "tau" in self.__dict__:

@@ -212,6 +212,15 @@ class JaxModule(Module):
                 f"{self._path}.{name}: submodules of a JaxModule must themselves be JaxModules; "
                 f"got a {module.class_name}. Use the JAX flavour (e.g. {module.class_name}Jax)."
             )
+        for other in self._submodule_names:
+            if other != name and getattr(self, other) is module:
+                raise ValueError(
+                    f"{self._path}.{name}: this {module.class_name} object is already the "
+                    f"submodule '{other}'. JAX modules are updated functionally, so a shared "
+                    "object would silently untie after the first update. Build two modules "
+                    "and tie weights explicitly (e.g. set one parameter on both in "
+                    "set_attributes), or call one submodule twice in evolve."
+                )
 
     # --------------------------------------------------------------- dtypes
     def _coerce(self, name: str, kind: type[ParameterBase], value: Any) -> Any:
@@ -246,6 +255,7 @@ class JaxModule(Module):
                 raise TypeError(
                     f"{self._path}: expected numeric input, got an array of dtype {data.dtype}"
                 )
+            self._refuse_vector(data)
             return data.astype(self._input_dtype())
         return jnp.asarray(super()._as_input_array(data), dtype=self._input_dtype())
 

@@ -122,6 +122,10 @@ def _backend_classes(backend: str) -> dict[str, Any]:
 def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) -> _ChainSpec:
     """Read a (sub-)graph as a chain of specs, recurrent loops attached to their CubaLIF."""
     nodes = dict(graph.nodes)
+    if top:
+        # Types first: an unsupported node (say nir.Conv1d) explains a graph better than the
+        # complaint about its image-shaped input node that the structure checks would give.
+        _check_node_types(nir, nodes, path)
     edges = [(str(a), str(b)) for a, b in graph.edges]
     source = _single(nir.Input, nodes, path)
     sink = _single(nir.Output, nodes, path)
@@ -146,6 +150,16 @@ def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) 
     if chain.kind == "module" and len(chain.items) != 1:
         chain.kind = "Sequential"
     return chain
+
+
+def _check_node_types(nir: Any, nodes: dict[str, Any], path: str) -> None:
+    """Raise for the first node of a type shoal cannot import, looking into sub-graphs."""
+    supported = (nir.Input, nir.Output, nir.Linear, nir.Affine, nir.CubaLIF, nir.LI, nir.CubaLI)
+    for name, node in nodes.items():
+        if isinstance(node, nir.NIRGraph):
+            _check_node_types(nir, dict(node.nodes), f"{path}.{name}")
+        elif not isinstance(node, supported):
+            raise NIRConversionError(_unsupported_node_message(nir, name, node, f"{path}.{name}"))
 
 
 def _single(node_type: Any, nodes: dict[str, Any], path: str) -> str:
