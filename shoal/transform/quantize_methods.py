@@ -99,7 +99,7 @@ def _prepare(owner: str, arrays: dict[str, Any]) -> dict[str, Any]:
             f"{owner}: expected weights_in (Nin, <= Nhid[, S]), weights_rec (Nhid, Nhid[, S]) "
             f"and weights_out (Nhid, Nout); got {w_in.shape}, {w_rec.shape} and {w_out.shape}"
         )
-    out = {"weights_in": w_in, "weights_rec": w_rec, "weights_out": w_out}
+    out: dict[str, Any] = {"weights_in": w_in, "weights_rec": w_rec, "weights_out": w_out}
     out["threshold"] = _vector(owner, "threshold", arrays["threshold"], n_hid)
     out["threshold_out"] = _vector(owner, "threshold_out", arrays["threshold_out"], n_out)
     for name, size in (("bias", n_hid), ("bias_out", n_out)):
