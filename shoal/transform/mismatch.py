@@ -114,7 +114,7 @@ def mismatch_generator(
             parameters included) and boolean leaves: ``True`` where mismatch applies. Build it
             with ``make_prototype_tree(module_registery(mod), mod.parameters("taus"))``.
         percent_deviation: Deviation spanned by ``sigma_rule`` standard deviations, as a
-            fraction (default 0.30, i.e. 30 %).
+            fraction in ``[0, 1]`` (default 0.30, i.e. 30 %).
         sigma_rule: How many standard deviations ``percent_deviation`` spans (default 3.0).
 
     Returns:
@@ -138,6 +138,12 @@ def mismatch_generator(
         raise TypeError(
             "mismatch_generator: `prototype` must be a tree of booleans (True = apply "
             f"mismatch), got {'no leaves' if not bad else repr(bad[0])}"
+        )
+    if percent_deviation > 1:
+        # "percent" invites 30 for 30 %: that would be σ = 10, flipping signs at random.
+        raise ValueError(
+            "mismatch_generator: `percent_deviation` is a fraction (0.30 = 30 %) and must be "
+            f"<= 1, got {percent_deviation}"
         )
     sigma = percent_deviation / sigma_rule
 

@@ -47,6 +47,19 @@ def test_debug_evolution_reports_state_and_output_and_is_silent_when_finite():
         debug_evolution(mod, {"x": np.array([np.nan])}, mod.parameters(), np.ones((3, 1)))
 
 
+def test_debug_evolution_reports_output_nans():
+    class NanOutput(LogOfInput):
+        def evolve(self, input_data, record=False):
+            return np.full((2, 1), np.nan), {"x": np.zeros(1)}, {}
+
+    mod = NanOutput()
+    with pytest.raises(
+        ValueError,
+        match=r"^Network output 0_0_0 contains NaNs\nNetwork output 1_0_0 contains NaNs\n$",
+    ):
+        debug_evolution(mod, mod.state(), mod.parameters(), np.ones((2, 1)))
+
+
 class TestJax:
     jax = pytest.importorskip("jax")
 

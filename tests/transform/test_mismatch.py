@@ -155,6 +155,11 @@ def test_prototype_of_another_structure_names_both_leaf_lists():
             "`percent_deviation` must be finite and >= 0, got -0.1",
         ),
         ({"percent_deviation": float("nan")}, ValueError, "`percent_deviation` must be finite"),
+        (
+            {"percent_deviation": 30},
+            ValueError,
+            r"`percent_deviation` is a fraction \(0.30 = 30 %\) and must be <= 1, got 30",
+        ),
         ({"sigma_rule": 0.0}, ValueError, "`sigma_rule` must be finite and > 0, got 0.0"),
         ({"sigma_rule": "3"}, TypeError, "`sigma_rule` must be a number, got '3'"),
     ],
