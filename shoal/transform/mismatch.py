@@ -122,7 +122,8 @@ def mismatch_generator(
         perturbed (float32), ready for ``mod.set_attributes(tree)``. Deterministic for a key.
         Unselected values come back as the module holds them, and simulation parameters held
         as Python numbers (``dt``...) stay Python numbers (Rockpool gives float32 arrays): as
-        arrays they would turn static configuration into traced values.
+        arrays they would turn static configuration into traced values. (Under ``jax.jit``
+        they necessarily come back as arrays; the generator is cheap, call it eagerly.)
     """
     for name, value in (("percent_deviation", percent_deviation), ("sigma_rule", sigma_rule)):
         if not isinstance(value, (int, float)) or isinstance(value, bool):
