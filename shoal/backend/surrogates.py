@@ -12,7 +12,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FastSigmoid", "Sigmoid", "StepPWL", "Surrogate", "get_surrogate", "step_pwl"]
+__all__ = [
+    "FastSigmoid",
+    "Sigmoid",
+    "StepPWL",
+    "Surrogate",
+    "get_surrogate",
+    "logistic",
+    "step_pwl",
+]
+
+
+def logistic(x: Any) -> Any:
+    """The logistic function ``1 / (1 + exp(−x))`` on NumPy or JAX arrays.
+
+    (``shoal.nn.modules.sigmoid`` is Rockpool's two-argument ``sigmoid(x, threshold)``.)
+    """
+    namespace = getattr(x, "__array_namespace__", None)
+    if namespace is None:
+        import numpy as np
+
+        x = np.asarray(x)
+        return 1.0 / (1.0 + np.exp(-x))
+    return 1.0 / (1.0 + namespace().exp(-x))
 
 
 class Surrogate:
@@ -47,7 +69,7 @@ class Sigmoid(Surrogate):
     slope: float = 5.0
 
     def partials(self, xp: Any, v: Any, threshold: Any) -> tuple[Any, Any]:
-        s = 1.0 / (1.0 + xp.exp(-self.slope * (v - threshold)))
+        s = logistic(self.slope * (v - threshold))
         d = self.slope * s * (1.0 - s)
         return d, -d
 

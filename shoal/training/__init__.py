@@ -29,7 +29,10 @@ an `optax <https://optax.readthedocs.io>`_ optimiser, and ``jit`` the whole step
         params, opt_state, value = step(params, opt_state, x, y)
     net = net.set_attributes(params)
 
-:func:`make_train_step` builds that ``step`` for you. To train only some parameters, pass a
+:func:`make_train_step` builds that ``step`` for you. Also here: :mod:`~shoal.training.adversarial_jax`
+(training robust to parameter mismatch), :mod:`~shoal.training.ctc_loss`,
+:mod:`~shoal.training.jax_debug` (NaN hunting) and :mod:`~shoal.training.train_rr` (a
+ridge-regression readout, NumPy). To train only some parameters, pass a
 family subset such as ``net.parameters("weights")``: ``set_attributes`` accepts partial trees.
 Surrogate gradients are chosen per LIF module (``LIFJax(N, surrogate="fast_sigmoid")``, see
 :mod:`shoal.training.surrogates`).
@@ -43,21 +46,24 @@ from typing import Any
 from shoal.training import surrogates
 from shoal.training.surrogates import FastSigmoid, Sigmoid, StepPWL, Surrogate, get_surrogate
 
+# Submodules imported on first access (those using JAX import it then).
+_SUBMODULES = ("adversarial_jax", "ctc_loss", "jax_debug", "jax_loss", "train_rr")
+
 __all__ = [
     "FastSigmoid",
     "Sigmoid",
     "StepPWL",
     "Surrogate",
     "get_surrogate",
-    "jax_loss",
     "make_train_step",
     "surrogates",
+    *_SUBMODULES,
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "jax_loss":
-        return importlib.import_module("shoal.training.jax_loss")
+    if name in _SUBMODULES:
+        return importlib.import_module(f"shoal.training.{name}")
     if name == "make_train_step":
         return importlib.import_module("shoal.training._recipe").make_train_step
     raise AttributeError(f"module 'shoal.training' has no attribute '{name}'")

@@ -11,7 +11,16 @@ from shoal.backend.surrogates import (
     StepPWL,
     Surrogate,
     get_surrogate,
+    logistic,
     step_pwl,
 )
 
-__all__ = ["FastSigmoid", "Sigmoid", "StepPWL", "Surrogate", "get_surrogate", "step_pwl"]
+__all__ = [
+    "FastSigmoid",
+    "Sigmoid",
+    "StepPWL",
+    "Surrogate",
+    "get_surrogate",
+    "logistic",
+    "step_pwl",
+]

@@ -25,10 +25,21 @@ def H_ReLU(x: Any, threshold: Any = 0.0) -> Any:
     return _xp(x).maximum(x - threshold, 0.0)
 
 
-def H_LReLU(x: Any, threshold: Any = 0.0, slope: float = 0.01) -> Any:
-    """Leaky rectified linear: ``x − θ`` above zero, ``slope·(x − θ)`` below."""
+def H_LReLU(x: Any, threshold: Any = 0.0, negative_slope: float = 0.01) -> Any:
+    """Rockpool's "leaky" ReLU: ``x − θ`` where ``x − θ ≥ 0``, else the **constant**
+    ``negative_slope``.
+
+    Below threshold the value is ``negative_slope`` itself, not ``negative_slope·(x − θ)``
+    (so it is not continuous at the threshold and has zero gradient below it): this is
+    Rockpool's contract, kept so that ported code gives Rockpool's numbers. For a true leaky
+    ReLU use ``jax.nn.leaky_relu(x − θ, negative_slope)``.
+
+    Examples:
+        >>> H_LReLU(np.array([-1.0, 0.0, 0.3, 1.0, 2.5]), 0.3).round(6).tolist()
+        [0.01, 0.01, 0.0, 0.7, 2.2]
+    """
     shifted = x - threshold
-    return _xp(x).where(shifted > 0, shifted, slope * shifted)
+    return _xp(x).where(shifted >= 0, shifted, negative_slope)
 
 
 def H_tanh(x: Any, threshold: Any = 0.0) -> Any:
@@ -41,9 +52,17 @@ def H_sigmoid(x: Any, threshold: Any = 0.0) -> Any:
     return (_xp(x).tanh(x - threshold) + 1.0) / 2.0
 
 
-def sigmoid(x: Any) -> Any:
-    """Logistic function ``1 / (1 + exp(−x))``."""
-    return 1.0 / (1.0 + _xp(x).exp(-x))
+def sigmoid(x: Any, threshold: Any) -> Any:
+    """Rockpool's two-argument sigmoid: ``tanh(x + 1 − θ)/2 + 0.5``.
+
+    Equals the logistic function of ``2·(x + 1 − θ)``: 0.5 at ``x = θ − 1``. (The plain
+    logistic ``1/(1 + e^(−x))`` is :func:`shoal.backend.surrogates.logistic`.)
+
+    Examples:
+        >>> sigmoid(np.array([-1.0, 0.0, 0.3, 1.0, 2.5]), 1.0).round(6).tolist()
+        [0.119203, 0.5, 0.645656, 0.880797, 0.993307]
+    """
+    return _xp(x).tanh(x + 1.0 - threshold) / 2.0 + 0.5
 
 
 _BY_NAME: dict[str, Callable[..., Any]] = {
