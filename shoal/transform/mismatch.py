@@ -29,7 +29,7 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
 from shoal.nn.modules.module import PARAMETER, SIMULATION_PARAMETER, Module  # noqa: E402
-from shoal.transform._jax_tree_shim import tree_map_select_with_rng  # noqa: E402
+from shoal.utilities.jax_tree_utils import tree_map_select_with_rng  # noqa: E402
 
 __all__ = ["mismatch_generator", "module_registery"]
 
