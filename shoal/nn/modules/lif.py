@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from shoal.backend import is_tracer
 from shoal.backend.surrogates import Surrogate, get_surrogate
 from shoal.dynamics import lif as lif_dynamics
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
@@ -120,6 +124,14 @@ class LIFBase(SimulatedModule):
         self.spikes = State(shape=(n_out,), init_func=zeros)
         self.isyn = State(shape=(n_out, n_syn), init_func=zeros)
         self.vmem = State(shape=(n_out,), init_func=zeros)
+
+    def _coerce(self, name: str, kind: Any, value: Any) -> Any:
+        # The spike cap is static configuration of the compiled program (it must be hashable):
+        # a concrete array, e.g. from set_attributes or a checkpoint, becomes a Python float.
+        if name == "max_spikes_per_dt" and not is_tracer(value) and np.size(value) == 1:
+            with contextlib.suppress(TypeError, ValueError):  # not numeric: left to the checks
+                value = float(np.asarray(value))
+        return super()._coerce(name, kind, value)
 
     def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
         inputs, states = self._auto_batch(input_data, (self.spikes, self.isyn, self.vmem))
