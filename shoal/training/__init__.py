@@ -47,6 +47,7 @@ __all__ = [
     "FastSigmoid",
     "Sigmoid",
     "StepPWL",
+    "clip_to_valid",
     "Surrogate",
     "get_surrogate",
     "jax_loss",
@@ -58,6 +59,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name == "jax_loss":
         return importlib.import_module("shoal.training.jax_loss")
+    if name == "clip_to_valid":
+        return importlib.import_module("shoal.training._valid").clip_to_valid
     if name == "make_train_step":
         return importlib.import_module("shoal.training._recipe").make_train_step
     raise AttributeError(f"module 'shoal.training' has no attribute '{name}'")

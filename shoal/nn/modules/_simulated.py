@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from shoal.backend import is_tracer
 from shoal.nn.modules.module import FromAttribute, Module
 from shoal.parameters import State
@@ -30,6 +32,22 @@ class SimulatedModule(Module):
         self.rng_key = State(key)
         record = replace(self._registry["rng_key"], init_func=FromAttribute("_initial_rng_key"))
         object.__setattr__(self, "_registry", {**self._registry, "rng_key": record})
+
+    def _check_time_constants(self, recursive: bool) -> None:
+        for name, record in self._registry.items():
+            if record.family != "taus":
+                continue
+            value = self.__dict__.get(name)
+            if value is None or is_tracer(value):
+                continue
+            array = np.asarray(value)
+            if not np.all((array > 0) & np.isfinite(array)):
+                raise ValueError(
+                    f"{self._path}.{name}: expected a time constant > 0 (seconds), got {array}. "
+                    "Values set under jit or edited in place are not checked when set; "
+                    "shoal.training.clip_to_valid(net, params) keeps trained values in range."
+                )
+        super()._check_time_constants(recursive)
 
     def _simulate(
         self, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool

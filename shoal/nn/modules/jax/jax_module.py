@@ -174,6 +174,8 @@ class JaxModule(Module):
             and input_data.dtype.kind in "biuf"  # anything else gets shoal's error, eagerly
             and not debug_enabled()
         ):
+            # The compiled evolve sees only tracers: check the whole tree's time constants here.
+            self._check_time_constants(recursive=True)
             return _compiled_evolve(self, input_data, bool(kwargs.get("record", False)))
         return super().__call__(input_data, *args, **kwargs)
 
