@@ -21,10 +21,10 @@ from shoal.nn.modules.module import Module
 
 __all__ = ["MIN_THRESHOLD", "MIN_TAU_STEPS", "clip_to_valid"]
 
-# Smallest time constant, in time steps dt. Rate's Euler step dt/τ is exact only for τ ≥ dt (it
-# is capped at 1 below); exponential decays are exact for any τ > 0, and at 0.1·dt the decay is
-# already e⁻¹⁰ ≈ 5e-5 while its gradient is still well scaled.
-MIN_TAU_STEPS = {"Rate": 1.0, "default": 0.1}
+# Smallest time constant, in time steps dt. Below one step a neuron cannot resolve time: Rate's
+# Euler step dt/τ is capped at 1 there, and an LIF synapse multiplies its input by
+# exp(−dt/τ_syn), which vanishes (e⁻¹⁰ at 0.1·dt), cutting the input and its gradient off.
+MIN_TAU_STEPS = 1.0
 # Smallest LIF threshold: surrogate gradients scale with 1/θ and 1/θ², which overflow near 0.
 MIN_THRESHOLD = 1e-3
 
@@ -33,15 +33,13 @@ def _lower_bounds(module: Module) -> dict[str, Any]:
     """``{attribute: lower bound}`` for a built-in model's constrained parameters."""
     from shoal.nn.modules._simulated import SimulatedModule
     from shoal.nn.modules.lif import LIFBase
-    from shoal.nn.modules.rate import RateBase
 
     if not isinstance(module, SimulatedModule):
         return {}  # user modules' families are their own labels: no bounds are implied
-    steps = MIN_TAU_STEPS["Rate" if isinstance(module, RateBase) else "default"]
     bounds: dict[str, Any] = {}
     for name, record in module._registry.items():
         if record.family == "taus":
-            bounds[name] = steps * module.__dict__["dt"]
+            bounds[name] = MIN_TAU_STEPS * module.__dict__["dt"]
         elif record.family == "threshold" and isinstance(module, LIFBase):
             bounds[name] = MIN_THRESHOLD
     return bounds
@@ -57,8 +55,8 @@ def clip_to_valid(net: Module, params: Mapping[str, Any]) -> dict[str, Any]:
     """Return ``params`` with every time constant and LIF threshold raised into its valid range.
 
     Bounds come from the modules the parameters belong to: family ``"taus"`` of the built-in
-    models is kept ≥ ``dt`` for ``Rate``/``RateJax`` (where the Euler step ``dt/τ`` is exact)
-    and ≥ ``0.1·dt`` for LIF and ExpSyn; an LIF ``"threshold"`` is kept ≥ ``1e-3``. Everything
+    models is kept ≥ their ``dt`` (one time step: below it Rate's Euler step is capped and an
+    LIF synapse passes almost nothing), an LIF ``"threshold"`` ≥ ``1e-3``. Everything
     else (weights, biases, user modules' parameters, keys ``net`` does not know) passes
     through unchanged, so values already in range are returned bit-identical. Works on
     concrete arrays and inside ``jax.jit``.
@@ -73,7 +71,7 @@ def clip_to_valid(net: Module, params: Mapping[str, Any]) -> dict[str, Any]:
     Examples:
         >>> from shoal.nn.modules import LIF
         >>> clip_to_valid(LIF(2), {"tau_mem": np.array([-0.01, 0.02])})["tau_mem"]
-        array([0.0001, 0.02  ])
+        array([0.001, 0.02 ])
     """
     bounds = _lower_bounds(net)
     submodules = net.modules()
