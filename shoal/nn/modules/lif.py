@@ -32,7 +32,9 @@ class LIFBase(SimulatedModule):
         V \leftarrow V - S\,\theta
 
     Input reaches the synapse *before* the decay, so a single input of 1 adds β to ``vmem`` in
-    the same step. Outputs are spike counts per step (float). In JAX the spike function carries
+    the same step. Under ``jit``, where values are not validated, the decays stay in ``[0, 1]``
+    for any τ (τ ≤ 0 gives 0) and a threshold ≤ 0 never fires, so outputs and gradients stay
+    finite; eager calls refuse τ ≤ 0, naming it. Outputs are spike counts per step (float). In JAX the spike function carries
     a surrogate gradient (default :class:`~shoal.backend.surrogates.StepPWL`: the derivative of
     ``v/θ`` where ``v ≥ θ − 0.5``).
 
