@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from dataclasses import replace
 from typing import Any
 
@@ -12,6 +14,11 @@ from shoal.nn.modules.module import FromAttribute, Module
 from shoal.parameters import State
 
 __all__ = ["SimulatedModule", "is_noisy"]
+
+# Time-constant arrays already found in range, by identity. Only immutable (JAX) arrays are
+# kept, weakly: an eager call then pays a dict lookup, not a device-to-host copy. NumPy arrays
+# are checked on every call, since they can be edited in place.
+_CHECKED_IMMUTABLE: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
 
 def is_noisy(noise_std: Any) -> bool:
@@ -38,7 +45,7 @@ class SimulatedModule(Module):
             if record.family != "taus":
                 continue
             value = self.__dict__.get(name)
-            if value is None or is_tracer(value):
+            if value is None or is_tracer(value) or _CHECKED_IMMUTABLE.get(id(value)) is value:
                 continue
             array = np.asarray(value)
             if not np.all((array > 0) & np.isfinite(array)):
@@ -47,6 +54,9 @@ class SimulatedModule(Module):
                     "Values set under jit or edited in place are not checked when set; "
                     "shoal.training.clip_to_valid(net, params) keeps trained values in range."
                 )
+            if not isinstance(value, np.ndarray):  # JAX arrays are immutable: check them once
+                with contextlib.suppress(TypeError):
+                    _CHECKED_IMMUTABLE[id(value)] = value
         super()._check_time_constants(recursive)
 
     def _simulate(
