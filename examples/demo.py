@@ -2,7 +2,8 @@
 
 1. the founding document's tour of the Module API (``low_level_api.py``);
 2. a network evolved over event time series with ``.timed()`` (``timed_api.py``);
-3. a spiking network trained on scikit-learn's handwritten digits (``train_digits.py``).
+3. a spiking network trained on scikit-learn's handwritten digits (``train_digits.py``);
+4. the README's training example, with a figure of output against target (``train_readme.py``).
 
 Figures and the trained network go to ``demo-output/``.
 """
@@ -21,3 +22,6 @@ if __name__ == "__main__":
     print("\n=== 3. training a spiking network on handwritten digits ===")
     sys.argv = [str(here / "train_digits.py")]
     runpy.run_path(str(here / "train_digits.py"), run_name="__main__")
+    print("\n=== 4. the README's training example ===")
+    sys.argv = [str(here / "train_readme.py"), "demo-output"]
+    runpy.run_path(str(here / "train_readme.py"), run_name="__main__")

@@ -13,7 +13,8 @@ Run: ``python examples/train_digits.py [--epochs 30] [--seed 0] [--out demo-outp
   is the readout neuron that spikes most. The loss is the softmax cross-entropy of the readout
   spike counts; gradients flow through the spikes by the LIF surrogate gradient (fast sigmoid).
 * **Training.** Adam on the weights (``net.parameters("weights")``), one ``jit``-compiled
-  ``value_and_grad`` step per mini-batch. Time constants and thresholds stay fixed.
+  ``value_and_grad`` step per mini-batch (``make_train_step``). Time constants and thresholds
+  stay fixed (were they trained, ``make_train_step`` would keep them in range).
 
 Everything is seeded: the same ``--seed`` gives the same numbers. Figures and the trained
 network (``digits_net.npz``, reloadable with ``net.load``) are written to ``--out``.

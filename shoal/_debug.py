@@ -4,15 +4,21 @@ Off by default (the checks cost a pass over every array). Switch it on globally 
 ``shoal.debug_mode(True)``, for a block with ``with shoal.debug_mode():``, or for a whole run
 with the environment variable ``SHOAL_DEBUG=1``.
 
-Checks run on concrete values: every eager call, NumPy or JAX (JAX modules run compiled inside
-but return concrete arrays). Inside a user's ``jax.jit`` the values are abstract and are not
-checked; use JAX's own ``jax.config.update("jax_debug_nans", True)`` there.
+Eager calls, NumPy or JAX, check concrete values. Inside ``jax.jit``/``grad``/``vmap`` the
+values are abstract: there each module call places an ordered ``jax.debug.callback`` per
+input, parameter tree, state and output, which checks the values on the host when the compiled
+program runs and raises :class:`NonFiniteError` naming the module path and the parameter
+(``JaxSequential.1_LIFJax: NaN or inf in parameters['tau_mem']``). JAX re-raises it from the
+jitted call as a ``jax.errors.JaxRuntimeError`` whose message holds that text. Normal runs pay
+nothing: without debug mode no callback is traced. The mode is read when a function is traced,
+so switch it on before the first call of a jitted function (or call ``jax.clear_caches()``).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -76,8 +82,39 @@ def _first_non_finite(value: Any, where: str) -> str | None:
     return f"{where} ({bad} non-finite value{'s' if bad != 1 else ''})"
 
 
+def _traced_floats(value: Any, where: str, out: list[tuple[str, Any]]) -> None:
+    """Collect ``(where, tracer)`` for every traced float array in a nested value."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _traced_floats(item, f"{where}['{key}']", out)
+    elif isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            _traced_floats(item, f"{where}[{index}]", out)
+    elif is_tracer(value) and np.dtype(value.dtype).kind in "fc":
+        out.append((where, value))
+
+
+def _check_on_host(path: str, wheres: tuple[str, ...], *arrays: Any) -> None:
+    for where, array in zip(wheres, arrays):
+        found = _first_non_finite(np.asarray(array), where)
+        if found is not None:
+            raise NonFiniteError(f"{path}: NaN or inf in {found} (debug mode, inside jit)")
+
+
 def check_finite(path: str, what: str, value: Any) -> None:
-    """Raise :class:`NonFiniteError` naming ``path`` if ``value`` holds NaN or inf."""
+    """Raise :class:`NonFiniteError` naming ``path`` if ``value`` holds NaN or inf.
+
+    Concrete values are checked now; traced ones (inside ``jit``/``grad``) by an ordered
+    ``jax.debug.callback`` when the program runs.
+    """
     found = _first_non_finite(value, what)
     if found is not None:
         raise NonFiniteError(f"{path}: NaN or inf in {found} (debug mode)")
+    traced: list[tuple[str, Any]] = []
+    _traced_floats(value, what, traced)
+    if traced:
+        import jax  # only reached with tracers, so JAX is already imported
+
+        wheres = tuple(where for where, _ in traced)
+        check = partial(_check_on_host, path, wheres)
+        jax.debug.callback(check, *(array for _, array in traced), ordered=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from shoal.dynamics._guards import exp_decay
+
 __all__ = [
     "ExpSynConfig",
     "ExpSynParams",
@@ -40,7 +42,7 @@ def noise_shape(config: ExpSynConfig, input_shape: tuple[int, ...]) -> tuple[int
 
 def prepare(backend: Any, config: ExpSynConfig, p: ExpSynParams, inputs: Any, noise: Any) -> Any:
     xp = backend.xp
-    beta = xp.exp(-p.dt / p.tau)
+    beta = exp_decay(xp, p.dt, p.tau)  # in [0, 1] for every τ (see _guards)
     if noise is not None:
         inputs = inputs + (p.noise_std * xp.sqrt(p.dt)) * noise
     return beta * inputs, beta

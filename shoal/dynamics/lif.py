@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from shoal.dynamics._guards import exp_decay, firing_threshold
+
 __all__ = [
     "LIFConfig",
     "LIFParams",
@@ -87,8 +89,9 @@ def prepare(backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: A
     n_steps, n_batches, n_in = inputs.shape
     n_syn = config.n_synapses
     n_neurons = n_in // n_syn
-    alpha = xp.exp(-p.dt / p.tau_mem)
-    beta = xp.exp(-p.dt / p.tau_syn)
+    # Guarded: under jit an optimiser may move τ or θ anywhere (see _guards).
+    alpha = exp_decay(xp, p.dt, p.tau_mem)
+    beta = exp_decay(xp, p.dt, p.tau_syn)
     if beta.ndim == 2:  # (N or 1, n_syn) → synapse-major (n_syn, N or 1)
         beta = to_synapse_major(xp, beta)
     # Input channel c feeds neuron c // n_syn, synapse c % n_syn.
@@ -99,7 +102,8 @@ def prepare(backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: A
     if config.has_rec:  # reorder the columns once so that spikes @ w_rec is synapse-major
         w_rec = to_synapse_major(xp, w_rec.reshape(n_neurons, n_neurons, n_syn))
         w_rec = w_rec.reshape(n_neurons, n_syn * n_neurons)
-    return (syn_drive, vmem_drive), _Consts(alpha, beta, p.bias, p.threshold, w_rec)
+    threshold = firing_threshold(xp, p.threshold)
+    return (syn_drive, vmem_drive), _Consts(alpha, beta, p.bias, threshold, w_rec)
 
 
 def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any) -> Any:

@@ -1,6 +1,7 @@
 """Rate neurons with a forward-Euler update.
 
-Per time step, with ``α = dt/τ`` and activation ``H``::
+Per time step, with ``α = dt/τ`` (capped to ``[0, 1]``, see :func:`~shoal.dynamics._guards.euler_rate`)
+and activation ``H``::
 
     rec = H(x, θ) @ w_rec                 (0 without recurrence)
     x  <- x + α (−x + u_t + bias + rec)   u_t = input_t + noise_std·√dt·ξ_t
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from shoal.dynamics._guards import euler_rate
 
 __all__ = ["RateConfig", "RateParams", "RateState", "finish", "noise_shape", "prepare", "step"]
 
@@ -51,7 +54,7 @@ def noise_shape(config: RateConfig, input_shape: tuple[int, ...]) -> tuple[int, 
 
 
 def prepare(backend: Any, config: RateConfig, p: RateParams, inputs: Any, noise: Any) -> Any:
-    alpha = p.dt / p.tau
+    alpha = euler_rate(backend.xp, p.dt, p.tau)  # dt/τ capped to [0, 1] (see _guards)
     drive = inputs + p.bias
     if noise is not None:
         drive = drive + (p.noise_std * backend.xp.sqrt(p.dt)) * noise

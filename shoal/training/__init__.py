@@ -5,10 +5,12 @@ Importing this package does not import JAX; its JAX parts load on first use
 
 The recipe: take gradients with respect to ``net.parameters()`` (not the module, which holds an
 integer ``rng_key``), apply them inside the loss with ``net.set_attributes(params)``, update with
-an `optax <https://optax.readthedocs.io>`_ optimiser, and ``jit`` the whole step::
+an `optax <https://optax.readthedocs.io>`_ optimiser, project onto the valid range with
+:func:`clip_to_valid` (time constants ≥ ``dt``, LIF thresholds > 0: an optimiser moves every
+leaf by about its learning rate, seconds or not), and ``jit`` the whole step::
 
     import jax, optax
-    from shoal.training import jax_loss
+    from shoal.training import clip_to_valid, jax_loss
 
     def loss(params, net, x, y):
         net = net.set_attributes(params)
@@ -23,13 +25,14 @@ an `optax <https://optax.readthedocs.io>`_ optimiser, and ``jit`` the whole step
     def step(params, opt_state, x, y):
         value, grads = jax.value_and_grad(loss)(params, net, x, y)
         updates, opt_state = optimiser.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, value
+        params = clip_to_valid(net, optax.apply_updates(params, updates))
+        return params, opt_state, value
 
     for epoch in range(100):
         params, opt_state, value = step(params, opt_state, x, y)
     net = net.set_attributes(params)
 
-:func:`make_train_step` builds that ``step`` for you. Also here: :mod:`~shoal.training.adversarial_jax`
+:func:`make_train_step` builds that ``step`` for you, projection included. Also here: :mod:`~shoal.training.adversarial_jax`
 (training robust to parameter mismatch), :mod:`~shoal.training.ctc_loss`,
 :mod:`~shoal.training.jax_debug` (NaN hunting) and :mod:`~shoal.training.train_rr` (a
 ridge-regression readout, NumPy). To train only some parameters, pass a
@@ -53,6 +56,7 @@ __all__ = [
     "FastSigmoid",
     "Sigmoid",
     "StepPWL",
+    "clip_to_valid",
     "Surrogate",
     "get_surrogate",
     "make_train_step",
@@ -64,6 +68,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"shoal.training.{name}")
+    if name == "clip_to_valid":
+        return importlib.import_module("shoal.training._valid").clip_to_valid
     if name == "make_train_step":
         return importlib.import_module("shoal.training._recipe").make_train_step
     raise AttributeError(f"module 'shoal.training' has no attribute '{name}'")

@@ -508,6 +508,55 @@ CASES.update(
 )
 
 
+# --- issue 12, part A: time constants made out of range without validation (in-place edits,
+# functional updates under jit) are refused by the eager call, naming the time constant.
+def _edited_in_place(build: Callable[[], Any], name: str) -> Callable[[], Any]:
+    def make() -> Any:
+        module = build()
+        getattr(module, name)[...] = -0.01  # bypasses assignment checks
+        return module
+
+    return make
+
+
+def _negated_under_jit() -> Any:
+    net = Sequential(LinearJax((3, 3)), LIFJax(3))
+    params = net.parameters()
+    params["1_LIFJax"]["tau_mem"] = -params["1_LIFJax"]["tau_mem"]
+    return jax.jit(lambda n, p: n.set_attributes(p))(net, params)
+
+
+_TAU_REFUSED = "expected a time constant > 0 \\(seconds\\)"
+CASES.update(
+    {
+        "LIF tau_syn edited in place": Case(
+            _edited_in_place(lambda: LIF(3), "tau_syn"),
+            _evolve(np.zeros((2, 3))),
+            ValueError,
+            rf"^LIF\.tau_syn: {_TAU_REFUSED}",
+        ),
+        "Rate tau edited in place": Case(
+            _edited_in_place(lambda: Rate(3), "tau"),
+            _evolve(np.zeros((2, 3))),
+            ValueError,
+            rf"^Rate\.tau: {_TAU_REFUSED}",
+        ),
+        "ExpSyn tau edited in place": Case(
+            _edited_in_place(lambda: ExpSyn(3), "tau"),
+            _evolve(np.zeros((2, 3))),
+            ValueError,
+            rf"^ExpSyn\.tau: {_TAU_REFUSED}",
+        ),
+        "JaxSequential tau_mem negated under jit": Case(
+            _negated_under_jit,
+            _evolve(np.zeros((2, 3), np.float32)),
+            ValueError,
+            rf"^JaxSequential\.1_LIFJax\.tau_mem: {_TAU_REFUSED}",
+        ),
+    }
+)
+
+
 def _contents(obj: Any, snapshot: Callable[[Any], Any]) -> Any:
     if hasattr(obj, "parameters"):
         return snapshot(obj)

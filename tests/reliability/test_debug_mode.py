@@ -120,3 +120,60 @@ def test_sequential_failing_in_a_later_stage_keeps_every_state(snapshot):
         # The first stage evolves; the second overflows: the first must be rolled back too.
         net(np.full((5, 2), 1e308))
     assert snapshot(net) == before
+
+
+# ---------------------------------------------------------------- inside jit (issue 12, part A)
+def _jax():
+    jax = pytest.importorskip("jax")
+    return jax, jax.numpy
+
+
+def test_inside_jit_the_nan_parameter_is_named():
+    jax, jnp = _jax()
+    from shoal.nn.combinators import Sequential
+    from shoal.nn.modules import LIFJax, LinearJax
+
+    net = Sequential(LinearJax((2, 3)), LIFJax(3), LinearJax((3, 1)))
+    params = net.parameters()
+    params["1_LIFJax"]["bias"] = jnp.array([0.0, jnp.nan, 0.0])
+
+    def loss(p, x):
+        out, _, _ = net.set_attributes(p)(x)
+        return jnp.sum(out)
+
+    x = np.ones((1, 4, 2), np.float32)
+    with shoal.debug_mode():
+        for fn in (jax.jit(loss), jax.jit(jax.grad(loss))):
+            with pytest.raises(
+                Exception, match=r"JaxSequential: NaN or inf in parameters\['1_LIFJax'\]\['bias'\]"
+            ):
+                jax.block_until_ready(fn(params, x))
+
+
+def test_inside_jit_the_first_non_finite_output_names_the_module():
+    jax, jnp = _jax()
+    from shoal.nn.combinators import Sequential
+    from shoal.nn.modules import LinearJax, RateJax
+
+    net = Sequential(LinearJax((2, 2)), RateJax(2), LinearJax((2, 1)))
+
+    @jax.jit
+    def run(x):
+        return net(x)[0]
+
+    with shoal.debug_mode():  # an overflowing input: the first output that holds inf is named
+        with pytest.raises(Exception, match=r"JaxSequential\.0_LinearJax: NaN or inf in output"):
+            jax.block_until_ready(run(jnp.full((1, 3, 2), 3e38, jnp.float32)))
+        np.testing.assert_allclose(run(jnp.ones((1, 3, 2))), net(np.ones((1, 3, 2)))[0], rtol=1e-5)
+
+
+def test_jit_without_debug_mode_traces_no_callbacks():
+    jax, jnp = _jax()
+    from shoal.nn.modules import LIFJax
+
+    lif = LIFJax(2)
+    jaxpr = jax.make_jaxpr(lambda x: lif(x)[0])(jnp.ones((1, 3, 2)))
+    assert "debug_callback" not in str(jaxpr)
+    with shoal.debug_mode():
+        jaxpr = jax.make_jaxpr(lambda x: lif(x)[0])(jnp.ones((1, 3, 2)))
+    assert "debug_callback" in str(jaxpr)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from shoal.backend import is_tracer
 from shoal.nn.modules.module import FromAttribute, Module
 from shoal.parameters import State
 
 __all__ = ["SimulatedModule", "is_noisy"]
+
+# Time-constant arrays already found in range, by identity. Only immutable (JAX) arrays are
+# kept, weakly: an eager call then pays a dict lookup, not a device-to-host copy. NumPy arrays
+# are checked on every call, since they can be edited in place.
+_CHECKED_IMMUTABLE: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
 
 def is_noisy(noise_std: Any) -> bool:
@@ -30,6 +39,25 @@ class SimulatedModule(Module):
         self.rng_key = State(key)
         record = replace(self._registry["rng_key"], init_func=FromAttribute("_initial_rng_key"))
         object.__setattr__(self, "_registry", {**self._registry, "rng_key": record})
+
+    def _check_time_constants(self, recursive: bool) -> None:
+        for name, record in self._registry.items():
+            if record.family != "taus":
+                continue
+            value = self.__dict__.get(name)
+            if value is None or is_tracer(value) or _CHECKED_IMMUTABLE.get(id(value)) is value:
+                continue
+            array = np.asarray(value)
+            if not np.all((array > 0) & np.isfinite(array)):
+                raise ValueError(
+                    f"{self._path}.{name}: expected a time constant > 0 (seconds), got {array}. "
+                    "Values set under jit or edited in place are not checked when set; "
+                    "shoal.training.clip_to_valid(net, params) keeps trained values in range."
+                )
+            if not isinstance(value, np.ndarray):  # JAX arrays are immutable: check them once
+                with contextlib.suppress(TypeError):
+                    _CHECKED_IMMUTABLE[id(value)] = value
+        super()._check_time_constants(recursive)
 
     def _simulate(
         self, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool

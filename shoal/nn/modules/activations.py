@@ -21,8 +21,14 @@ def _xp(x: Any) -> Any:
 
 
 def H_ReLU(x: Any, threshold: Any = 0.0) -> Any:
-    """Rectified linear: ``max(x − θ, 0)``."""
-    return _xp(x).maximum(x - threshold, 0.0)
+    """Rectified linear: ``x − θ`` where ``x − θ > 0``, else 0.
+
+    Not ``maximum(x − θ, 0)``: the gradient at ``x = θ`` is then 0, as for ``jax.nn.relu`` and
+    Rockpool (``maximum`` splits it, 0.5). The test is ``x − θ ≤ 0`` so that a NaN input stays
+    NaN on every backend.
+    """
+    shifted = x - threshold
+    return _xp(x).where(shifted <= 0, 0.0, shifted)
 
 
 def H_LReLU(x: Any, threshold: Any = 0.0, negative_slope: float = 0.01) -> Any:

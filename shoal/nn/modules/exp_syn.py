@@ -22,6 +22,8 @@ class ExpSynBase(SimulatedModule):
         y_t = I_{syn}
 
     Noise is added to the input on every backend (Rockpool's NumPy and JAX versions differ).
+    Under ``jit`` the decay stays in ``[0, 1]`` for any τ (τ ≤ 0 gives 0); eager calls refuse
+    τ ≤ 0, naming it.
 
     Args:
         shape: ``N`` or ``(N,)``: one synapse per channel (one-dimensional).

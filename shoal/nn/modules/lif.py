@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from shoal.backend import is_tracer
 from shoal.backend.surrogates import Surrogate, get_surrogate
 from shoal.dynamics import lif as lif_dynamics
 from shoal.nn.modules._constraints import (
@@ -35,7 +39,9 @@ class LIFBase(SimulatedModule):
         V \leftarrow V - S\,\theta
 
     Input reaches the synapse *before* the decay, so a single input of 1 adds β to ``vmem`` in
-    the same step. Outputs are spike counts per step (float). In JAX the spike function carries
+    the same step. Under ``jit``, where values are not validated, the decays stay in ``[0, 1]``
+    for any τ (τ ≤ 0 gives 0) and a threshold ≤ 0 never fires, so outputs and gradients stay
+    finite; eager calls refuse τ ≤ 0, naming it. Outputs are spike counts per step (float). In JAX the spike function carries
     a surrogate gradient (default :class:`~shoal.backend.surrogates.StepPWL`: the derivative of
     ``v/θ`` where ``v ≥ θ − 0.5``).
 
@@ -174,6 +180,14 @@ class LIFBase(SimulatedModule):
         self.spikes = State(shape=(n_out,), init_func=zeros)
         self.isyn = State(shape=(n_out, n_syn), init_func=zeros)
         self.vmem = State(shape=(n_out,), init_func=zeros)
+
+    def _coerce(self, name: str, kind: Any, value: Any) -> Any:
+        # The spike cap is static configuration of the compiled program (it must be hashable):
+        # a concrete array, e.g. from set_attributes or a checkpoint, becomes a Python float.
+        if name == "max_spikes_per_dt" and not is_tracer(value) and np.size(value) == 1:
+            with contextlib.suppress(TypeError, ValueError):  # not numeric: left to the checks
+                value = float(np.asarray(value))
+        return super()._coerce(name, kind, value)
 
     def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
         inputs, states = self._auto_batch(input_data, (self.spikes, self.isyn, self.vmem))

@@ -120,6 +120,7 @@ class Module(metaclass=ModuleMeta):
         if self._backend is NUMPY and is_tracer(input_data):
             raise self._tracer_error("input")
         saved = self.state() if self._mutates_on_evolve else None
+        self._check_time_constants(recursive=False)  # submodules check on their own calls
         try:
             if not debug_enabled():
                 return self.evolve(input_data, *args, **kwargs)
@@ -128,6 +129,17 @@ class Module(metaclass=ModuleMeta):
             if saved is not None:
                 self._restore_states(saved)
             raise
+
+    def _check_time_constants(self, recursive: bool) -> None:
+        """Hook: built-in models refuse an out-of-range time constant before an eager call.
+
+        Values changed without validation (under ``jit``, or edited in place) reach the module
+        unchecked; this names the time constant instead of letting NaN surface elsewhere.
+        User modules' own values are trusted (placeholders are a legitimate pattern).
+        """
+        if recursive:
+            for child in self._submodule_names:
+                getattr(self, child)._check_time_constants(recursive)
 
     def _checked_evolve(self, input_data: Any, *args: Any, **kwargs: Any) -> Any:
         check_finite(self._path, "input", input_data)

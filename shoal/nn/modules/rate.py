@@ -27,9 +27,10 @@ class RateBase(SimulatedModule):
         y_t = H(x, \theta),
 
     where :math:`u_t = i_t + \sigma\sqrt{dt}\,\xi_t` is the input plus Gaussian noise and
-    ``w_rec[i, j]`` is the weight from neuron ``i`` to neuron ``j``. Time constants are used as
-    given on every backend (no clipping); a warning is issued when ``dt/τ > 1`` makes the Euler
-    step unstable.
+    ``w_rec[i, j]`` is the weight from neuron ``i`` to neuron ``j``. The same numbers on every
+    backend (no clipping of τ to 10·dt as in Rockpool's NumPy ``Rate``). The Euler step ``α`` is
+    capped to ``[0, 1]``, so ``x`` never overshoots its target: ``τ < dt`` (warned about at
+    construction and assignment) and, inside ``jit``, ``τ ≤ 0`` act as an instantaneous neuron.
 
     Args:
         shape: ``N`` or ``(N,)``, or ``(N, N)``; ``size_in`` must equal ``size_out``.
@@ -134,8 +135,8 @@ class RateBase(SimulatedModule):
             return  # traced or non-numeric values are not checked
         if ratio > 1.0:
             warn_user(
-                f"{self._path}: dt/tau = {ratio:.3g} > 1 makes the forward-Euler update unstable; "
-                "use a smaller dt or larger time constants",
+                f"{self._path}: dt/tau = {ratio:.3g} > 1 makes the forward-Euler update unstable "
+                "(shoal caps the step dt/tau at 1); use a smaller dt or larger time constants",
                 EulerStabilityWarning,
             )
 

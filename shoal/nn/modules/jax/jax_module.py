@@ -187,6 +187,8 @@ class JaxModule(Module):
             and input_data.dtype.kind in "biuf"  # anything else gets shoal's error, eagerly
             and not debug_enabled()
         ):
+            # The compiled evolve sees only tracers: check the whole tree's time constants here.
+            self._check_time_constants(recursive=True)
             return _compiled_evolve(self, input_data, kwargs.get("record", False))
         return super().__call__(input_data, *args, **kwargs)
 
@@ -233,7 +235,12 @@ class JaxModule(Module):
         current = self.__dict__.get(name)
         if isinstance(current, jax.Array) and current.dtype.kind == "f":
             dtype = current.dtype
-        elif array.dtype.kind in "bi":
+        elif array.dtype.kind in "bi" or (
+            jnp.issubdtype(array.dtype, jnp.floating) and array.dtype.itemsize < 4
+        ):
+            # Booleans, signed integers, float16 and bfloat16 compute in the default float (float32; float64
+            # only with x64 on): half precision would silently degrade the dynamics. Unsigned
+            # integers are kept: they are PRNG keys.
             dtype = jnp.result_type(float)
         else:
             dtype = array.dtype
