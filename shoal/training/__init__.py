@@ -29,7 +29,9 @@ an `optax <https://optax.readthedocs.io>`_ optimiser, and ``jit`` the whole step
         params, opt_state, value = step(params, opt_state, x, y)
     net = net.set_attributes(params)
 
-:func:`make_train_step` builds that ``step`` for you. To train only some parameters, pass a
+:func:`make_train_step` builds that ``step`` for you, and :func:`fit` runs it over shuffled
+mini-batches with a progress bar, validation and checkpoints. Spike-count and membrane losses,
+firing-rate penalties and accuracy are in :mod:`shoal.training.spike_loss`. To train only some parameters, pass a
 family subset such as ``net.parameters("weights")``: ``set_attributes`` accepts partial trees.
 Surrogate gradients are chosen per LIF module (``LIFJax(N, surrogate="fast_sigmoid")``, see
 :mod:`shoal.training.surrogates`).
@@ -45,12 +47,15 @@ from shoal.training.surrogates import FastSigmoid, Sigmoid, StepPWL, Surrogate, 
 
 __all__ = [
     "FastSigmoid",
+    "FitResult",
     "Sigmoid",
     "StepPWL",
     "Surrogate",
+    "fit",
     "get_surrogate",
     "jax_loss",
     "make_train_step",
+    "spike_loss",
     "surrogates",
 ]
 
@@ -60,6 +65,10 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("shoal.training.jax_loss")
     if name == "make_train_step":
         return importlib.import_module("shoal.training._recipe").make_train_step
+    if name == "spike_loss":
+        return importlib.import_module("shoal.training.spike_loss")
+    if name in ("fit", "FitResult"):
+        return getattr(importlib.import_module("shoal.training._fit"), name)
     raise AttributeError(f"module 'shoal.training' has no attribute '{name}'")
 
 
