@@ -130,6 +130,10 @@ def fit(
     Returns:
         A :class:`FitResult` with the best and last parameters and the per-epoch history.
 
+    Raises:
+        FloatingPointError: An epoch's mean loss is NaN or infinite (training diverged).
+        ValueError: ``validate`` returned NaN or infinity, or bad sizes/arguments.
+
     Examples:
         >>> import jax.numpy as jnp, numpy as np, optax
         >>> from shoal.training import make_train_step
@@ -172,6 +176,11 @@ def fit(
                 accuracies.append(accuracy)
         # One host transfer per epoch, not one per batch: the device keeps running ahead.
         history["loss"].append(float(np.mean([float(v) for v in losses])))
+        if not np.isfinite(history["loss"][-1]):
+            raise FloatingPointError(
+                f"shoal.training.fit: expected a finite loss, got {history['loss'][-1]} in epoch "
+                f"{epoch}; the parameters diverged (lower the learning rate or bound them)"
+            )
         if accuracies:
             history.setdefault("accuracy", []).append(
                 float(np.mean([float(a) for a in accuracies]))
@@ -184,6 +193,11 @@ def fit(
             postfix["acc"] = f"{history['accuracy'][-1]:.3f}"
         if validate is not None:
             score = float(validate(params))
+            if not np.isfinite(score):
+                raise ValueError(
+                    f"shoal.training.fit: expected validate to return a finite score, got "
+                    f"{score} in epoch {epoch}"
+                )
             history.setdefault("validation", []).append(score)
             postfix["val"] = f"{score:.3f}"
             if best.best_score is None or score > best.best_score:

@@ -103,3 +103,15 @@ def test_bad_arguments(kwargs, error, message):
     data = arguments.pop("train_data", (x, y))
     with pytest.raises(error, match=message):
         fit(step, params, state, data, **arguments)
+
+
+def test_divergence_and_nan_scores_are_loud():
+    net, step, params, state, x, y = regression_problem()
+    with pytest.raises(
+        ValueError, match="fit: expected validate to return a finite score, got nan in epoch 0"
+    ):
+        fit(step, params, state, (x, y), epochs=2, batch_size=8, args=(net,),
+            validate=lambda p: float("nan"), progress=False)  # fmt: skip
+    diverging = make_train_step(lambda p, net, x, y: jnp.sum(p["weight"]) * jnp.inf, optax.sgd(0.1))
+    with pytest.raises(FloatingPointError, match="fit: expected a finite loss, got nan in epoch 0"):
+        fit(diverging, params, state, (x, y), epochs=1, batch_size=8, args=(net,), progress=False)
