@@ -2,7 +2,9 @@
 
 1. the founding document's tour of the Module API (``low_level_api.py``);
 2. a network evolved over event time series with ``.timed()`` (``timed_api.py``);
-3. a spiking network trained on scikit-learn's handwritten digits (``train_digits.py``).
+3. a spiking network trained on scikit-learn's handwritten digits (``train_digits.py``);
+4. a recurrent spiking network trained on real speech, JapaneseVowels
+   (``train_japanese_vowels.py``), and one figure per spike encoder (``encoders.py``).
 
 Figures and the trained network go to ``demo-output/``.
 """
@@ -21,3 +23,8 @@ if __name__ == "__main__":
     print("\n=== 3. training a spiking network on handwritten digits ===")
     sys.argv = [str(here / "train_digits.py")]
     runpy.run_path(str(here / "train_digits.py"), run_name="__main__")
+    print("\n=== 4. speech: a recurrent spiking network on JapaneseVowels ===")
+    sys.argv = [str(here / "train_japanese_vowels.py")]
+    runpy.run_path(str(here / "train_japanese_vowels.py"), run_name="__main__")
+    sys.argv = [str(here / "encoders.py")]
+    runpy.run_path(str(here / "encoders.py"), run_name="__main__")
