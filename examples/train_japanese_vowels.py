@@ -46,7 +46,7 @@ from shoal.training import fit, make_train_step, spike_loss
 N_CHANNELS = 12
 N_CLASSES = 9
 N_HIDDEN = 128
-FRAME_STEPS = 4  # time steps (dt = 1 ms) each frame is held for
+FRAME_STEPS = 2  # time steps (dt = 1 ms) each frame is held for
 MAX_FRAMES = 29  # longest utterance (test set): every batch has one shape
 BATCH_SIZE = 32
 EPOCHS = 60

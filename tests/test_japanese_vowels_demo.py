@@ -1,6 +1,6 @@
 """The speech demo: the README shows the number the demo prints, and the demo writes its files.
 
-One full, seeded run of ``examples/train_japanese_vowels.py`` (about 15 s of CPU time): the
+One full, seeded run of ``examples/train_japanese_vowels.py`` (about 10 s of CPU time): the
 README's ``JapaneseVowels test accuracy`` line must be the line this run prints, so the README
 can never drift from the code.
 """

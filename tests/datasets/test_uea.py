@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,3 +124,17 @@ def test_pad_sequences_empty():
 def test_locating_the_files_does_not_import_the_package():
     load_basic_motions()
     assert "sktime" not in sys.modules and "aeon" not in sys.modules
+
+
+def test_importing_datasets_imports_neither_jax_nor_h5py():
+    code = (
+        "import sys, shoal.datasets, shoal.training; "
+        "assert not {'jax', 'h5py', 'sktime', 'pandas'} & set(sys.modules), sorted(sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
