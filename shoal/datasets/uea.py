@@ -139,16 +139,12 @@ def load_japanese_vowels(
         pad_value: Value of the padding after each recording's end (default 0).
 
     Returns:
-        A :class:`SequenceDataset`: ``data`` ``(B, 29, 12)``, ``lengths``, ``labels`` ``(B,)``.
+        A :class:`SequenceDataset`: ``data`` ``(270, 26, 12)`` (train) or ``(370, 29, 12)``
+        (test), ``lengths`` and ``labels`` ``(B,)``.
 
     Raises:
         ImportError: Neither package is installed (install ``shoal[data]``).
         FileNotFoundError: ``path`` lacks the file (the message names it and where to get it).
-
-    Examples:
-        >>> train = load_japanese_vowels("train")  # doctest: +SKIP
-        >>> train.data.shape, train.lengths.min(), train.lengths.max()  # doctest: +SKIP
-        ((270, 26, 12), 7, 26)
     """
     return _load(
         "JapaneseVowels", "shoal.datasets.load_japanese_vowels", split, path, as_timeseries, dt,
