@@ -100,12 +100,16 @@ def _load(
             )
     last = max((float(t.max()) for t in times if t.size), default=0.0)
     n_steps = math.ceil(t_stop / dt) if t_stop is not None else int(last // dt) + 1
-    counts = np.zeros((len(times), n_steps, n_units), dtype=np.int32)
+    # uint8 keeps a full SHD split in memory (8 bytes per bin would need 8× as much); counts
+    # are made per recording and the whole array widens only if a bin ever exceeds 255.
+    rasters = np.zeros((len(times), n_steps, n_units), dtype=np.uint8)
     for b, (t, u) in enumerate(zip(times, units)):
         step = np.floor(t / dt).astype(np.int64)
         keep = step < n_steps  # spikes after t_stop are dropped, as documented
-        np.add.at(counts[b], (step[keep], u[keep]), 1)
-    rasters = counts.astype(np.uint8) if counts.max(initial=0) <= 255 else counts
+        flat = np.bincount(step[keep] * n_units + u[keep], minlength=n_steps * n_units)
+        if flat.max(initial=0) > np.iinfo(rasters.dtype).max:
+            rasters = rasters.astype(np.int32)
+        rasters[b] = flat.reshape(n_steps, n_units)
     events = None
     if as_events:
         from shoal.timeseries import TSEvent

@@ -107,3 +107,10 @@ def test_missing_h5py_names_the_extra(shd_file, monkeypatch):
     monkeypatch.setattr(spiking_audio, "require", fail)
     with pytest.raises(ImportError, match=r"load_shd needs h5py; pip install 'shoal\[data\]'"):
         load_shd(shd_file)
+
+
+def test_more_than_255_spikes_in_a_bin_widen_the_dtype(tmp_path):
+    path = fabricate(tmp_path / "dense.h5", [[0.0001] * 300, [0.0]], [[2] * 300, [0]], [0, 1])
+    data = load_shd(path, dt=1e-3, t_stop=0.001)
+    assert data.rasters.dtype == np.int32 and data.rasters[0, 0, 2] == 300
+    assert data.rasters[1, 0, 0] == 1
