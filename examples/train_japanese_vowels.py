@@ -78,7 +78,8 @@ def encode(data: Any, mean: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, np
     return np.repeat(out, FRAME_STEPS, axis=1).astype(np.float32), 2 * data.lengths * FRAME_STEPS
 
 
-def load(seed: int) -> dict[str, Any]:
+def load() -> dict[str, Any]:
+    """Both splits, encoded with the training set's per-coefficient statistics."""
     train, test = load_japanese_vowels("train"), load_japanese_vowels("test")
     valid = np.arange(train.data.shape[1])[None, :] < train.lengths[:, None]
     frames = train.data[valid]  # (frames, 12): statistics over real frames only
@@ -104,6 +105,7 @@ def build_network(seed: int) -> Any:
             tau_syn=TAU_SYN,
             max_spikes_per_dt=1,
             surrogate="fast_sigmoid",
+            dt=DT,
             rng_key=jax.random.PRNGKey(seed),
         ),
         LinearJax((N_HIDDEN, N_CLASSES), weight=rng.normal(0, 1 / np.sqrt(N_HIDDEN), (N_HIDDEN, N_CLASSES))),
@@ -164,7 +166,7 @@ def accuracy_on(params: Any, net: Any, data: tuple[np.ndarray, ...]) -> float:
 
 def train(epochs: int, seed: int, progress: bool = True) -> dict[str, Any]:
     """Train with :func:`shoal.training.fit`; returns the network, history and test results."""
-    data = load(seed)
+    data = load()
     training, validation = split_validation(data["train"], VALIDATION_PER_CLASS, seed)
     net = build_network(seed)
     n_batches = len(training[0]) // BATCH_SIZE
