@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Every extra (jax, train, plot, nir, test, dev) in one install; re-run when pyproject changes.
+# Every extra (jax, train, plot, nir, data, test, dev) in one install; re-run when pyproject changes.
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[all]"
 	touch $@

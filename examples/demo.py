@@ -4,6 +4,8 @@
 2. a network evolved over event time series with ``.timed()`` (``timed_api.py``);
 3. a spiking network trained on scikit-learn's handwritten digits (``train_digits.py``);
 4. the README's training example, with a figure of output against target (``train_readme.py``).
+5. a recurrent spiking network trained on real speech, JapaneseVowels
+   (``train_japanese_vowels.py``), and one figure per spike encoder (``encoders.py``).
 
 Figures and the trained network go to ``demo-output/``.
 """
@@ -25,3 +27,8 @@ if __name__ == "__main__":
     print("\n=== 4. the README's training example ===")
     sys.argv = [str(here / "train_readme.py"), "demo-output"]
     runpy.run_path(str(here / "train_readme.py"), run_name="__main__")
+    print("\n=== 5. speech: a recurrent spiking network on JapaneseVowels ===")
+    sys.argv = [str(here / "train_japanese_vowels.py")]
+    runpy.run_path(str(here / "train_japanese_vowels.py"), run_name="__main__")
+    sys.argv = [str(here / "encoders.py")]
+    runpy.run_path(str(here / "encoders.py"), run_name="__main__")

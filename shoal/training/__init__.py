@@ -35,7 +35,10 @@ leaf by about its learning rate, seconds or not), and ``jit`` the whole step::
 :func:`make_train_step` builds that ``step`` for you, projection included. Also here: :mod:`~shoal.training.adversarial_jax`
 (training robust to parameter mismatch), :mod:`~shoal.training.ctc_loss`,
 :mod:`~shoal.training.jax_debug` (NaN hunting) and :mod:`~shoal.training.train_rr` (a
-ridge-regression readout, NumPy). To train only some parameters, pass a
+ridge-regression readout, NumPy). :func:`fit` runs the step over shuffled
+mini-batches with a progress bar, validation and checkpoints; spike-count and membrane losses,
+firing-rate penalties and accuracy are in :mod:`shoal.training.spike_loss`. To train only some
+parameters, pass a
 family subset such as ``net.parameters("weights")``: ``set_attributes`` accepts partial trees.
 Surrogate gradients are chosen per LIF module (``LIFJax(N, surrogate="fast_sigmoid")``, see
 :mod:`shoal.training.surrogates`).
@@ -54,12 +57,15 @@ _SUBMODULES = ("adversarial_jax", "ctc_loss", "jax_debug", "jax_loss", "train_rr
 
 __all__ = [
     "FastSigmoid",
+    "FitResult",
     "Sigmoid",
     "StepPWL",
     "clip_to_valid",
     "Surrogate",
+    "fit",
     "get_surrogate",
     "make_train_step",
+    "spike_loss",
     "surrogates",
     *_SUBMODULES,
 ]
@@ -72,6 +78,10 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("shoal.training._valid").clip_to_valid
     if name == "make_train_step":
         return importlib.import_module("shoal.training._recipe").make_train_step
+    if name == "spike_loss":
+        return importlib.import_module("shoal.training.spike_loss")
+    if name in ("fit", "FitResult"):
+        return getattr(importlib.import_module("shoal.training._fit"), name)
     raise AttributeError(f"module 'shoal.training' has no attribute '{name}'")
 
 
