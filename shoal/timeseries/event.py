@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from shoal._errors import warn_user
+
 from . import _event_ops as ops
 from ._base import STEP_TOLERANCE, TimeSeries, keep_axis
 from ._continuous_ops import check_dt, check_num_channels
@@ -261,7 +263,8 @@ class TSEvent(EventEditing, TimeSeries):
             num_timesteps: Number of bins ``T``.
             channels: Channel ids of the raster's columns, in order, no repeats; ids beyond
                 `num_channels` give empty columns. Default: ``range(num_channels)``.
-            add_events: Return event counts instead of booleans.
+            add_events: Return event counts instead of booleans. Without it, several events
+                of one channel in one bin count once, with a ``UserWarning``.
 
         Returns:
             Shape ``(T, C)``: ``bool`` (``True`` where a bin holds at least one event), or
@@ -277,7 +280,17 @@ class TSEvent(EventEditing, TimeSeries):
         # events exactly the way one long raster would.
         edge = STEP_TOLERANCE * step
         times, event_ids = ops.events_between(self, start - edge, start + steps * step - edge)
-        return bin_events(times, event_ids, start, step, steps, ids, add_events)
+        counts = bin_events(times, event_ids, start, step, steps, ids, True)
+        if add_events:
+            return counts
+        if counts.size and counts.max() > 1:
+            # Rockpool prints this on stdout; a warning can be filtered, logged or made an error.
+            warn_user(
+                f"{self._label}: There are channels with multiple events per time step. "
+                "Consider using a smaller `dt` or setting `add_events = True`.",
+                UserWarning,
+            )
+        return counts > 0
 
     @classmethod
     def from_raster(

@@ -163,3 +163,15 @@ def test_iter_repr_and_print(capsys):
     assert len(lines) == 2 + 4 + 1 + 4 and lines[6] == "\t..."
     many.print(full=True)
     assert len(capsys.readouterr().out.splitlines()) == 14
+
+
+def test_raster_warns_once_when_add_events_false_merges_events():
+    r = TSEvent([0.05, 0.1, 0.3, 0.3], [0, 0, 1, 1], t_start=0, t_stop=0.4, name="r")
+    with pytest.warns(
+        UserWarning, match=r"There are channels with multiple events per time step"
+    ) as caught:
+        raster = r.raster(0.1)
+    assert len(caught) == 1
+    np.testing.assert_array_equal(raster, [[1, 0], [1, 0], [0, 0], [0, 1]])
+    assert raster.dtype == bool
+    np.testing.assert_array_equal(r.raster(0.1, add_events=True)[3], [0, 2])

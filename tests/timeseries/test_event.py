@@ -77,7 +77,8 @@ def test_periodic_events_repeat():
 
 def test_raster_bool_and_counts():
     ev = TSEvent([0.05, 0.06, 0.25], [0, 0, 1], t_start=0.0, t_stop=0.3)
-    raster = ev.raster(0.1)
+    with pytest.warns(UserWarning, match="multiple events per time step"):
+        raster = ev.raster(0.1)
     assert raster.dtype == np.bool_ and raster.shape == (3, 2)
     np.testing.assert_array_equal(raster, [[True, False], [False, False], [False, True]])
     counts = ev.raster(0.1, add_events=True)

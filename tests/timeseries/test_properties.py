@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,11 @@ SHAPES = st.tuples(st.integers(1, 40), st.integers(1, 4))
 def test_from_raster_then_raster_gives_the_counts_back(counts, dt, t_start):
     ev = TSEvent.from_raster(counts, dt=dt, t_start=t_start)
     np.testing.assert_array_equal(ev.raster(dt, add_events=True), counts)
-    np.testing.assert_array_equal(ev.raster(dt), counts > 0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        booleans = ev.raster(dt)
+    np.testing.assert_array_equal(booleans, counts > 0)
+    assert len(caught) == int(counts.max() > 1)  # merged events are reported, once
 
 
 @settings(max_examples=30, deadline=None)
