@@ -10,6 +10,7 @@
 Figures and the trained network go to ``demo-output/``.
 """
 
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -26,7 +27,11 @@ if __name__ == "__main__":
     runpy.run_path(str(here / "train_digits.py"), run_name="__main__")
     print("\n=== 4. the README's training example ===")
     sys.argv = [str(here / "train_readme.py"), "demo-output"]
-    runpy.run_path(str(here / "train_readme.py"), run_name="__main__")
+    cwd = os.getcwd()
+    try:  # the README example runs inside demo-output/ (it saves to its working directory)
+        runpy.run_path(str(here / "train_readme.py"), run_name="__main__")
+    finally:
+        os.chdir(cwd)
     print("\n=== 5. speech: a recurrent spiking network on JapaneseVowels ===")
     sys.argv = [str(here / "train_japanese_vowels.py")]
     runpy.run_path(str(here / "train_japanese_vowels.py"), run_name="__main__")
