@@ -5,22 +5,7 @@ default; ``"sigmoid"``; ``"fast_sigmoid"``) or an instance with its own width, e
 ``FastSigmoid(slope=25.0)``. The forward pass is unchanged; only gradients differ.
 """
 
-from shoal.backend.surrogates import (
-    FastSigmoid,
-    Sigmoid,
-    StepPWL,
-    Surrogate,
-    get_surrogate,
-    logistic,
-    step_pwl,
-)
-
-__all__ = [
-    "FastSigmoid",
-    "Sigmoid",
-    "StepPWL",
-    "Surrogate",
-    "get_surrogate",
-    "logistic",
-    "step_pwl",
-]
+# The names are listed once, in shoal.backend.surrogates: this module is its public alias, so
+# a surrogate added there is exported here too.
+from shoal.backend.surrogates import *  # noqa: F403
+from shoal.backend.surrogates import __all__ as __all__

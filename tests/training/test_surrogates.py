@@ -79,3 +79,12 @@ def test_default_is_rockpool_step_pwl():
 def test_unknown_surrogate_name_is_reported():
     with pytest.raises(ValueError, match=r"Unknown surrogate 'tanh': expected one of"):
         LIFJax(2, surrogate="tanh")
+
+
+def test_training_surrogates_is_an_alias_of_the_backend_module():
+    from shoal.backend import surrogates as backend_surrogates
+
+    assert surrogates.__all__ == backend_surrogates.__all__
+    assert "get_surrogate" in surrogates.__all__
+    for name in backend_surrogates.__all__:
+        assert getattr(surrogates, name) is getattr(backend_surrogates, name), name
