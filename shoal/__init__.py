@@ -7,11 +7,11 @@ matplotlib and friends load when first used.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from shoal._debug import NonFiniteError, debug_mode
 from shoal._version import __version__
+from shoal.backend._lazy import lazy_attribute
 
 __all__ = [
     "NonFiniteError",
@@ -50,8 +50,4 @@ _SUBPACKAGES = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"shoal.{name}")
-    raise AttributeError(f"module 'shoal' has no attribute '{name}'")
+    return lazy_attribute(__name__, name, _LAZY, _SUBPACKAGES)

@@ -1,13 +1,14 @@
-"""Lazy access to optional array libraries."""
+"""Lazy access to optional array libraries, and to a package's lazily imported attributes."""
 
 from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Collection, Mapping
 from types import ModuleType
 from typing import Any
 
-__all__ = ["is_tracer", "require_jax", "require"]
+__all__ = ["is_tracer", "lazy_attribute", "require_jax", "require"]
 
 
 def require(module: str, extra: str, feature: str) -> ModuleType:
@@ -33,3 +34,31 @@ def is_tracer(value: Any) -> bool:
     """
     jax = sys.modules.get("jax")
     return jax is not None and isinstance(value, jax.core.Tracer)
+
+
+def lazy_attribute(
+    package: str, name: str, exports: Mapping[str, str], submodules: Collection[str]
+) -> Any:
+    """Import what a package's module-level ``__getattr__`` was asked for, on first access.
+
+    Why lazily: ``import shoal`` (and its light subpackages) must import neither JAX nor any
+    other optional dependency, and must stay fast.
+
+    Args:
+        package: The package's dotted name (its ``__name__``), e.g. ``"shoal.transform"``.
+        name: The attribute asked for.
+        exports: Attribute name -> dotted name of the module that defines it.
+        submodules: Names of the package's submodules, imported as ``package.name``.
+
+    Returns:
+        The attribute, or the imported submodule.
+
+    Raises:
+        AttributeError: ``name`` is neither an export nor a submodule (Python's own message
+            for a missing module attribute).
+    """
+    if name in exports:
+        return getattr(importlib.import_module(exports[name]), name)
+    if name in submodules:
+        return importlib.import_module(f"{package}.{name}")
+    raise AttributeError(f"module '{package}' has no attribute '{name}'")

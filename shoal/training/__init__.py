@@ -46,14 +46,20 @@ Surrogate gradients are chosen per LIF module (``LIFJax(N, surrogate="fast_sigmo
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from shoal.backend._lazy import lazy_attribute
 from shoal.training import surrogates
 from shoal.training.surrogates import FastSigmoid, Sigmoid, StepPWL, Surrogate, get_surrogate
 
 # Submodules imported on first access (those using JAX import it then).
-_SUBMODULES = ("adversarial_jax", "ctc_loss", "jax_debug", "jax_loss", "train_rr")
+_SUBMODULES = ("adversarial_jax", "ctc_loss", "jax_debug", "jax_loss", "spike_loss", "train_rr")
+_EXPORTS = {
+    "clip_to_valid": "shoal.training._valid",
+    "make_train_step": "shoal.training._recipe",
+    "fit": "shoal.training._fit",
+    "FitResult": "shoal.training._fit",
+}
 
 __all__ = [
     "FastSigmoid",
@@ -65,24 +71,13 @@ __all__ = [
     "fit",
     "get_surrogate",
     "make_train_step",
-    "spike_loss",
     "surrogates",
     *_SUBMODULES,
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"shoal.training.{name}")
-    if name == "clip_to_valid":
-        return importlib.import_module("shoal.training._valid").clip_to_valid
-    if name == "make_train_step":
-        return importlib.import_module("shoal.training._recipe").make_train_step
-    if name == "spike_loss":
-        return importlib.import_module("shoal.training.spike_loss")
-    if name in ("fit", "FitResult"):
-        return getattr(importlib.import_module("shoal.training._fit"), name)
-    raise AttributeError(f"module 'shoal.training' has no attribute '{name}'")
+    return lazy_attribute(__name__, name, _EXPORTS, _SUBMODULES)
 
 
 def __dir__() -> list[str]:

@@ -13,8 +13,9 @@ anything optional; each part loads on first use:
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from shoal.backend._lazy import lazy_attribute
 
 _EXPORTS = {
     "mismatch_generator": "shoal.transform.mismatch",
@@ -29,11 +30,7 @@ __all__ = [*_EXPORTS, *_SUBMODULES]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    if name in _SUBMODULES:
-        return importlib.import_module(f"shoal.transform.{name}")
-    raise AttributeError(f"module 'shoal.transform' has no attribute '{name}'")
+    return lazy_attribute(__name__, name, _EXPORTS, _SUBMODULES)
 
 
 def __dir__() -> list[str]:
