@@ -124,6 +124,17 @@ def _finish(q: dict[str, Any], q_weight: int, q_threshold: int) -> dict[str, Any
     return result
 
 
+def _arguments(owner: str, arguments: dict[str, Any]) -> tuple[dict[str, Any], int, int]:
+    """Both public functions' arguments, checked: the arrays (:func:`_prepare`), ``q_w``, ``q_t``.
+
+    ``q_w`` and ``q_t`` are the largest integers of ``bits_per_weight`` and
+    ``bits_per_threshold`` bits, sign included (``2^(bits - 1) - 1``).
+    """
+    q_w = 2 ** (_bits(owner, "bits_per_weight", arguments["bits_per_weight"]) - 1) - 1
+    q_t = 2 ** (_bits(owner, "bits_per_threshold", arguments["bits_per_threshold"]) - 1) - 1
+    return _prepare(owner, {k: arguments[k] for k in _ARRAY_NAMES}), q_w, q_t
+
+
 def _scale(maximum: float, q_weight: int) -> float:
     return q_weight / maximum if maximum > 0 else 1.0
 
@@ -196,10 +207,7 @@ def global_quantize(
         A dict with the ten keys (weights 3-D), plus ``bias``/``bias_out`` when given, all
         ``int64`` arrays.
     """
-    owner = "global_quantize"
-    q_w = 2 ** (_bits(owner, "bits_per_weight", bits_per_weight) - 1) - 1
-    q_t = 2 ** (_bits(owner, "bits_per_threshold", bits_per_threshold) - 1) - 1
-    a = _prepare(owner, {k: v for k, v in locals().items() if k in _ARRAY_NAMES})
+    a, q_w, q_t = _arguments("global_quantize", locals())
     if fuzzy_scaling:
         m_hid = _fuzzy_max(a["weights_in"], a["weights_rec"])
         m_out = _fuzzy_max(a["weights_out"])
@@ -262,10 +270,7 @@ def channel_quantize(
     module docstring for the departures from Rockpool (here: the hidden bias is scaled for one
     synapse too, and inputs are never modified).
     """
-    owner = "channel_quantize"
-    q_w = 2 ** (_bits(owner, "bits_per_weight", bits_per_weight) - 1) - 1
-    q_t = 2 ** (_bits(owner, "bits_per_threshold", bits_per_threshold) - 1) - 1
-    a = _prepare(owner, {k: v for k, v in locals().items() if k in _ARRAY_NAMES})
+    a, q_w, q_t = _arguments("channel_quantize", locals())
     n_in_hid = a["weights_in"].shape[1]
     s_hid = _channel_scales([a["weights_rec"]], a["threshold"], q_w, q_t)
     s_in = _channel_scales(

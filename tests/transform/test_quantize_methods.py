@@ -194,3 +194,13 @@ def test_errors_are_value_and_assertion_errors_and_name_the_function():
         channel_quantize(**{**SPEC, "weights_rec": np.zeros(3)})
     with pytest.raises(AssertionError):
         channel_quantize(**{**SPEC, "weights_out": np.zeros(3)})
+
+
+@pytest.mark.parametrize("name", ["bits_per_weight", "bits_per_threshold"])
+def test_channel_quantize_bit_errors_name_channel_quantize(name):
+    # Both functions check their arguments in one shared helper: each must still name itself.
+    with pytest.raises(
+        QuantizationInputError,
+        match=rf"^channel_quantize\.{name}: expected an integer >= 2, got 1$",
+    ):
+        channel_quantize(**{**SPEC, name: 1})
