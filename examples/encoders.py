@@ -7,7 +7,7 @@ Writes ``encoder_rate.png``, ``encoder_latency.png``, ``encoder_delta.png`` and
 
 from __future__ import annotations
 
-import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +15,16 @@ import numpy as np
 
 from shoal.datasets.encoders import delta, latency, rate, threshold_crossing
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the demos' shared code, below
+from _demo_common import parse_args, pyplot, save
+
 DT = 1e-3  # s per time step
 
 
 def _figure(title: str) -> tuple[Any, Any, Any]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=False)
+    fig, (top, bottom) = pyplot().subplots(2, 1, figsize=(9, 6), sharex=False)
     fig.suptitle(title)
     return fig, top, bottom
-
-
-def _save(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
 
 
 def _raster(ax: Any, spikes: np.ndarray, channels: Any = None, **style: Any) -> None:
@@ -57,7 +46,7 @@ def plot_rate(out: Path) -> Path:
     top.set(xlabel="intensity (dimensionless, 0–1)", ylabel="channel", title="Input")
     _raster(bottom, spikes, s=60, color="k")
     bottom.set(xlabel="time (ms)", ylabel="channel", title="Spikes", yticks=range(8))
-    return _save(fig, out / "encoder_rate.png")
+    return save(fig, out / "encoder_rate.png")
 
 
 def plot_latency(out: Path) -> Path:
@@ -69,7 +58,7 @@ def plot_latency(out: Path) -> Path:
     _raster(bottom, spikes, s=200, color="k")
     bottom.set(xlabel="time (ms)", ylabel="channel", title="Spikes (channel 0 is silent)")
     bottom.set(yticks=range(8), xlim=(-2, 50), ylim=(-0.5, 7.5))
-    return _save(fig, out / "encoder_latency.png")
+    return save(fig, out / "encoder_latency.png")
 
 
 def signal() -> np.ndarray:
@@ -94,7 +83,7 @@ def plot_delta(out: Path) -> Path:
     bottom.set_ylabel("channel (signal, direction)")
     bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     bottom.set_xlim(top.get_xlim())
-    return _save(fig, out / "encoder_delta.png")
+    return save(fig, out / "encoder_delta.png")
 
 
 def plot_threshold_crossing(out: Path) -> Path:
@@ -114,14 +103,11 @@ def plot_threshold_crossing(out: Path) -> Path:
     bottom.set_yticklabels([f"{v:g}" for v in levels])
     bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     bottom.set_xlim(top.get_xlim())
-    return _save(fig, out / "encoder_threshold_crossing.png")
+    return save(fig, out / "encoder_threshold_crossing.png")
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("demo-output"))
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = parse_args(__doc__.splitlines()[0], argv)
     written = [
         plot(args.out) for plot in (plot_rate, plot_latency, plot_delta, plot_threshold_crossing)
     ]

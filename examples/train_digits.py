@@ -22,7 +22,7 @@ network (``digits_net.npz``, reloadable with ``net.load``) are written to ``--ou
 
 from __future__ import annotations
 
-import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ from tqdm import tqdm
 from shoal.nn.combinators import Sequential
 from shoal.nn.modules import LIFJax, LinearJax
 from shoal.training import jax_loss, make_train_step
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the demos' shared code, below
+from _demo_common import parse_args, pyplot, save, training_curves
 
 N_STEPS = 32  # time steps per sample (dt = 1 ms)
 MAX_PROB = 0.5  # spike probability per step of a full-intensity pixel
@@ -152,22 +155,15 @@ def train(epochs: int, seed: int) -> dict[str, Any]:
 
 def plot(result: dict[str, Any], out: Path) -> list[Path]:
     """Loss/accuracy curves, an input raster, the output raster and membrane traces."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     written = []
     history = result["history"]
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(epochs, history["loss"])
-    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="Loss")
+    fig, ax_acc, epochs = training_curves(history["loss"])
     ax_acc.plot(epochs, history["train_accuracy"], label="train (mini-batches)")
     ax_acc.plot(epochs, history["test_accuracy"], label="test (held out)")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy", ylim=(0, 1))
     ax_acc.legend()
-    written.append(_save(fig, out / "loss_accuracy.png"))
+    written.append(save(fig, out / "loss_accuracy.png"))
 
     net, sample = result["net"], result["test_spikes"][:1]
     label = int(result["y_test"][0])
@@ -182,14 +178,14 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
     ax.set(
         xlabel="time (ms)", ylabel="input channel (pixel)", title=f"Input spikes (digit {label})"
     )
-    written.append(_save(fig, out / "input_raster.png"))
+    written.append(save(fig, out / "input_raster.png"))
 
     fig, ax = plt.subplots(figsize=(8, 3))
     t, neuron = np.nonzero(readout)
     ax.scatter(t, neuron, marker="|", s=80, color="C3")
     ax.set(xlabel="time (ms)", ylabel="readout neuron (class)", yticks=range(10), ylim=(-0.5, 9.5))
     ax.set_title(f"Output spikes (digit {label}, predicted {int(np.argmax(readout.sum(0)))})")
-    written.append(_save(fig, out / "output_raster.png"))
+    written.append(save(fig, out / "output_raster.png"))
 
     fig, ax = plt.subplots(figsize=(8, 4))
     for k in range(10):
@@ -197,26 +193,12 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
     ax.axhline(float(np.asarray(net[3].threshold).mean()), color="k", ls="--", lw=0.8)
     ax.set(xlabel="time (ms)", ylabel="membrane potential", title="Readout membranes")
     ax.legend(ncol=5, fontsize="small", title="class")
-    written.append(_save(fig, out / "membrane.png"))
+    written.append(save(fig, out / "membrane.png"))
     return written
 
 
-def _save(fig: Any, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return path
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("demo-output"))
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = parse_args(__doc__.splitlines()[0], argv, epochs=30)
 
     start = time.perf_counter()
     result = train(args.epochs, args.seed)

@@ -27,8 +27,8 @@ Everything is seeded: the same ``--seed`` gives the same numbers. It prints
 
 from __future__ import annotations
 
-import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,9 @@ from shoal.datasets import load_japanese_vowels
 from shoal.nn.combinators import Sequential
 from shoal.nn.modules import LIFJax, LinearJax
 from shoal.training import fit, make_train_step, spike_loss
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the demos' shared code, below
+from _demo_common import parse_args, pyplot, save, training_curves
 
 N_CHANNELS = 12
 N_CLASSES = 9
@@ -210,24 +213,17 @@ def confusion(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 def plot(result: dict[str, Any], out: Path) -> list[Path]:
     """Training curves, confusion matrix, input encoding and output rasters."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     written = []
     history = result["history"]
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(epochs, history["loss"])
-    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="Loss")
+    fig, ax_acc, epochs = training_curves(history["loss"])
     ax_acc.plot(epochs, history["accuracy"], label="train (noisy mini-batches)")
     if "validation" in history:
         ax_acc.plot(epochs, history["validation"], label="validation (held out of train)")
     ax_acc.axhline(result["test_accuracy"], color="k", ls="--", lw=1, label="test, final model")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (fraction)", title="Accuracy", ylim=(0.5, 1.01))
     ax_acc.legend(loc="lower right")
-    written.append(_save(fig, out / "jv_training.png"))
+    written.append(save(fig, out / "jv_training.png"))
 
     y_test = result["data"]["test"][2]
     matrix = confusion(y_test, result["predicted"])
@@ -242,7 +238,7 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
     ax.set(xlabel="predicted speaker", ylabel="true speaker")
     ax.set_title(f"Test confusion matrix ({100 * result['test_accuracy']:.1f}% correct)")
     fig.colorbar(image, ax=ax, label="utterances")
-    written.append(_save(fig, out / "jv_confusion.png"))
+    written.append(save(fig, out / "jv_confusion.png"))
 
     raw, index = result["data"]["raw_test"], 0
     x, lengths = result["data"]["test"][0][index : index + 1], result["data"]["test"][1][index]
@@ -257,7 +253,7 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
     ax_in.set(xlabel="time (ms)", ylabel="input channel",
               title=f"Encoded input: standardised, forwards then backwards, frames held {FRAME_STEPS} ms")  # fmt: skip
     fig.colorbar(image, ax=ax_in, label="input current (standardised)")
-    written.append(_save(fig, out / "jv_input.png"))
+    written.append(save(fig, out / "jv_input.png"))
 
     net = result["net"]
     readout, _, record = net(x, record=True)
@@ -279,26 +275,12 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
     ax_out.legend(
         title="speaker", ncol=3, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1)
     )
-    written.append(_save(fig, out / "jv_output.png"))
+    written.append(save(fig, out / "jv_output.png"))
     return written
 
 
-def _save(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("demo-output"))
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = parse_args(__doc__.splitlines()[0], argv, epochs=EPOCHS)
 
     wall, cpu = time.perf_counter(), time.process_time()
     result = train(args.epochs, args.seed)
