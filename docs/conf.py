@@ -15,7 +15,7 @@ from shoal import __version__  # noqa: E402
 
 project = "shoal"
 author = "The shoal developers"
-copyright = "The shoal developers, Apache-2.0"  # noqa: A001 (Sphinx's name)
+copyright = "The shoal developers, Apache-2.0"
 release = __version__
 version = __version__
 

@@ -28,7 +28,9 @@ MIN_IMAGES = {"index": 0, "neuron_models": 5}
 @pytest.fixture(scope="module")
 def browser():
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("Chromium is missing: run .ci/install-browser (apt-get install chromium chromium-driver)")
+        pytest.fail(
+            "Chromium is missing: run .ci/install-browser (apt-get install chromium chromium-driver)"
+        )
     if not (HTML / "index.html").exists():
         pytest.fail(f"{HTML / 'index.html'} is missing: run `make docs` first")
     from selenium.webdriver.chrome.options import Options
