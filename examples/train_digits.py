@@ -162,7 +162,7 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     ax_loss.plot(epochs, history["loss"])
-    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="Loss")
+    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy, nats)", title="Loss")
     ax_acc.plot(epochs, history["train_accuracy"], label="train (mini-batches)")
     ax_acc.plot(epochs, history["test_accuracy"], label="test (held out)")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy", ylim=(0, 1))
@@ -193,10 +193,17 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(8, 4))
     for k in range(10):
-        ax.plot(time_ms, vmem[:, k], lw=2.5 if k == label else 1, label=str(k))
-    ax.axhline(float(np.asarray(net[3].threshold).mean()), color="k", ls="--", lw=0.8)
-    ax.set(xlabel="time (ms)", ylabel="membrane potential", title="Readout membranes")
-    ax.legend(ncol=5, fontsize="small", title="class")
+        name = f"{k} (true)" if k == label else str(k)
+        ax.plot(time_ms, vmem[:, k], lw=2.5 if k == label else 1, label=name)
+    # Thresholds are trained, one per readout neuron: draw their mean, labelled.
+    theta = float(np.asarray(net[3].threshold).mean())
+    ax.axhline(theta, color="k", ls="--", lw=1.0, label=f"threshold θ (mean {theta:.2f})")
+    ax.set(
+        xlabel="time (ms)",
+        ylabel="membrane potential vmem (units)",
+        title=f"Readout membranes for one test digit (a {label}); a spike resets by θ",
+    )
+    ax.legend(ncol=4, fontsize="small", title="readout neuron (class)", loc="lower left")
     written.append(_save(fig, out / "membrane.png"))
     return written
 
