@@ -114,3 +114,21 @@ def test_screenshot(browser, name):
     assert browser.save_screenshot(str(path))
     assert path.stat().st_size > 10_000, f"{path}: suspiciously small screenshot"
     browser.set_window_size(1280, 1000)
+
+
+def test_every_built_page_links_only_to_existing_files():
+    """All pages, without a browser: every relative ``href``/``src`` names an existing file."""
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"{HTML / 'index.html'} is missing: run `make docs` first")
+    broken, checked = [], 0
+    for page in HTML.rglob("*.html"):
+        if "_modules" in page.parts or "_sources" in page.parts:
+            continue  # Sphinx's generated source listings
+        for ref in re.findall(r'(?:href|src)="([^"#?]+)', page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", ref):
+                continue  # http:, https:, mailto:, data:
+            checked += 1
+            if not (page.parent / unquote(ref)).exists():
+                broken.append(f"{page.relative_to(HTML)} -> {ref}")
+    assert checked > 100, f"only {checked} references found: is the site built?"
+    assert broken == [], f"broken references: {broken[:20]}"
