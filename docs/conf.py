@@ -24,6 +24,9 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    # MathJax served from the site itself (no CDN): the docs work offline, and the browser test
+    # sees no failed network request.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
 ]
 

@@ -20,9 +20,14 @@ HTML = Path(__file__).resolve().parent / "_build" / "html"
 SCREENSHOTS = HTML.parent / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-# The index, and the tutorial with the most figures (one per neuron model).
-PAGES = {"index": "index.html", "neuron_models": "neuron_models.html"}
-MIN_IMAGES = {"index": 0, "neuron_models": 5}
+# The index, the tutorial with the most figures (one per neuron model), and an API page with
+# equations (MathJax must load from the site itself, not from a CDN).
+PAGES = {
+    "index": "index.html",
+    "neuron_models": "neuron_models.html",
+    "api_training": "api/training.html",
+}
+MIN_IMAGES = {"index": 0, "neuron_models": 5, "api_training": 0}
 
 
 @pytest.fixture(scope="module")
