@@ -162,7 +162,7 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     ax_loss.plot(epochs, history["loss"])
-    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy, nats)", title="Loss")
+    ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="Loss")
     ax_acc.plot(epochs, history["train_accuracy"], label="train (mini-batches)")
     ax_acc.plot(epochs, history["test_accuracy"], label="test (held out)")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy", ylim=(0, 1))
