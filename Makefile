@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format clean bench
+.PHONY: demo test lint format clean bench docs docs-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,24 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The documentation site (Sphinx + MyST-NB): its own extra, so `make test` installs stay lean.
+DOCS_INSTALLED := $(VENV)/.installed-docs
+$(DOCS_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[all,docs]"
+	touch $@
+
+# -E: read every page afresh, so every notebook is executed on every build (as in CI);
+# -W: warnings are errors.
+docs: $(DOCS_INSTALLED)
+	$(BIN)/python -m sphinx -E -W --keep-going -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
+
+# The built site in headless Chromium (.ci/install-browser installs it): console errors,
+# figures, internal links; screenshots land in docs/_build/screenshots/.
+docs-check: docs
+	$(BIN)/python -m pytest docs/test_site.py -q -p no:cacheprovider -n 0
+
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-output docs/_build .pytest_cache .mypy_cache .ruff_cache
 
 -include benchmarks/bench.mk

@@ -255,6 +255,19 @@ def _chart(summary: dict[str, list[dict]], floors: dict[str, Any], path: Path) -
         axis.set_title(title, fontsize=9)
         axis.set_xlabel("seconds per call (median, min–max)", fontsize=8)
         axis.tick_params(labelsize=8)
+    # Colours carry meaning: say which, once, on the first panel.
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    axes[0, 0].legend(
+        handles=[
+            Patch(color="tab:orange", label="shoal"),
+            Patch(color="tab:blue", label="peers"),
+            Line2D([], [], color="black", linestyle="--", label="hardware floor"),
+        ],
+        loc="upper right",
+        fontsize=8,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -189,10 +189,17 @@ def plot(result: dict[str, Any], out: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(8, 4))
     for k in range(10):
-        ax.plot(time_ms, vmem[:, k], lw=2.5 if k == label else 1, label=str(k))
-    ax.axhline(float(np.asarray(net[3].threshold).mean()), color="k", ls="--", lw=0.8)
-    ax.set(xlabel="time (ms)", ylabel="membrane potential", title="Readout membranes")
-    ax.legend(ncol=5, fontsize="small", title="class")
+        name = f"{k} (true)" if k == label else str(k)
+        ax.plot(time_ms, vmem[:, k], lw=2.5 if k == label else 1, label=name)
+    # Thresholds are trained, one per readout neuron: draw their mean, labelled.
+    theta = float(np.asarray(net[3].threshold).mean())
+    ax.axhline(theta, color="k", ls="--", lw=1.0, label=f"threshold θ (mean {theta:.2f})")
+    ax.set(
+        xlabel="time (ms)",
+        ylabel="membrane potential vmem (units)",
+        title=f"Readout membranes for one test digit (a {label}); a spike resets by θ",
+    )
+    ax.legend(ncol=4, fontsize="small", title="readout neuron (class)", loc="lower left")
     written.append(save(fig, out / "membrane.png"))
     return written
 

@@ -6,14 +6,14 @@ follows the input: a JAX array (or, for :func:`rate`, a JAX PRNG key) gives a JA
 works under ``jit``/``vmap``; anything else gives NumPy. Random encoders are deterministic
 under a seed (NumPy) or key (JAX).
 
-========================  =========================================  =====================
-encoder                   input                                      output
-========================  =========================================  =====================
-:func:`rate`              intensities ``(B, N)`` or ``(B, T, N)``     ``(B, T, N)``
-:func:`latency`           intensities ``(B, N)`` in [0, 1]            ``(B, T, N)``
-:func:`delta`             signals ``(B, T, N)``                       ``(B, T, 2N)``
-:func:`threshold_crossing`  signals ``(B, T, N)``, levels ``(L,)``    ``(B, T, 2NL)``
-========================  =========================================  =====================
+============================  =======================================  ===============
+encoder                       input                                    output
+============================  =======================================  ===============
+:func:`rate`                  intensities ``(B, N)`` or ``(B, T, N)``  ``(B, T, N)``
+:func:`latency`               intensities ``(B, N)`` in [0, 1]         ``(B, T, N)``
+:func:`delta`                 signals ``(B, T, N)``                    ``(B, T, 2N)``
+:func:`threshold_crossing`    signals ``(B, T, N)``, levels ``(L,)``   ``(B, T, 2NL)``
+============================  =======================================  ===============
 
 Examples:
     >>> import numpy as np

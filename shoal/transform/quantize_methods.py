@@ -201,7 +201,7 @@ def global_quantize(
             maximum; larger weights are clipped to :math:`\pm q_w` (default ``False``).
         bits_per_weight: Weight bits, sign included (default 8: range ±127).
         bits_per_threshold: Threshold bits, sign included (default 16: range ±32767).
-        *args, **kwargs: Ignored, so that a whole specification dict can be passed.
+        ``*args``, ``**kwargs``: Ignored, so that a whole specification dict can be passed.
 
     Returns:
         A dict with the ten keys (weights 3-D), plus ``bias``/``bias_out`` when given, all

@@ -50,7 +50,7 @@ class TimedModule(Module):
         spiking_output: Whether the module emits events (``TSEvent`` output).
         add_events: Rasterise event input as counts per step (default ``True``); ``False``
             gives booleans, merging events of one step with a warning.
-        *args, **kwargs: Passed on to :class:`~shoal.nn.modules.Module` (``shape=...``).
+        ``*args``, ``**kwargs``: Passed on to :class:`~shoal.nn.modules.Module` (``shape=...``).
 
     Attributes:
         t: The current time in seconds, ``timestep · dt``; assigning floors to whole steps.

@@ -14,13 +14,14 @@ __all__ = ["ExpSynBase"]
 
 
 class ExpSynBase(SimulatedModule):
-    r"""A bank of exponential synapses (a first-order low-pass filter per channel).
+    """A bank of exponential synapses (a first-order low-pass filter per channel).
 
-    .. math::
+    Per time step::
 
-        I_{syn} \leftarrow (I_{syn} + i_t + \sigma\sqrt{dt}\,\xi_t)\, e^{-dt/\tau}, \qquad
-        y_t = I_{syn}
+        I_syn ← (I_syn + i_t + σ · √dt · ξ_t) · exp(−dt/τ)
+        y_t   = I_syn
 
+    with input ``i_t``, σ = ``noise_std`` and ξ_t ~ N(0, 1).
     Noise is added to the input on every backend (Rockpool's NumPy and JAX versions differ).
     Under ``jit`` the decay stays in ``[0, 1]`` for any τ (τ ≤ 0 gives 0); eager calls refuse
     τ ≤ 0, naming it.

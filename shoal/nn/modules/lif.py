@@ -26,17 +26,18 @@ __all__ = ["LIFBase"]
 
 
 class LIFBase(SimulatedModule):
-    r"""Current-based LIF neurons: several exponential synapses per neuron, multi-spike output.
+    """Current-based LIF neurons: several exponential synapses per neuron, multi-spike output.
 
-    Per time step, with :math:`\alpha = e^{-dt/\tau_{mem}}` and :math:`\beta = e^{-dt/\tau_{syn}}`:
+    Per time step, with α = exp(−dt/τ_mem) and β = exp(−dt/τ_syn)::
 
-    .. math::
+        I_syn ← β · (I_syn + i_t + I_rec)      I_rec = S · W_rec, reshaped to (N, n_syn)
+        V     ← α · V + Σ_syn I_syn + b + σ · √dt · ξ_t
+        S     = clip(⌊V / θ⌋ · [V ≥ θ], 0, S_max)
+        V     ← V − S · θ
 
-        I_{syn} &\leftarrow \beta\,(I_{syn} + i_t + I_{rec}), \qquad
-            I_{rec} = (S \cdot W_{rec})\text{ reshaped to } (N, n_{syn}) \\
-        V &\leftarrow \alpha V + \textstyle\sum_{syn} I_{syn} + b + \sigma\sqrt{dt}\,\xi_t \\
-        S &= \mathrm{clip}(\lfloor V/\theta \rfloor\,[V \ge \theta],\ 0,\ S_{max}), \qquad
-        V \leftarrow V - S\,\theta
+    ``i_t`` is the input, ``S`` the spikes (counts) of the step before for the recurrent
+    current, ``b`` the bias, ``σ`` ``noise_std``, ``ξ_t ~ N(0, 1)``, ``θ`` the threshold and
+    ``S_max`` ``max_spikes_per_dt``.
 
     Input reaches the synapse *before* the decay, so a single input of 1 adds β to ``vmem`` in
     the same step. Under ``jit``, where values are not validated, the decays stay in ``[0, 1]``

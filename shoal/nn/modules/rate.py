@@ -17,16 +17,14 @@ __all__ = ["RateBase"]
 
 
 class RateBase(SimulatedModule):
-    r"""Rate neurons with a forward-Euler update (feed-forward or recurrent).
+    """Rate neurons with a forward-Euler update (feed-forward or recurrent).
 
-    Per time step, with :math:`\alpha = dt/\tau` and activation :math:`H(x, \theta)`:
+    Per time step, with α = dt/τ and activation H(x, θ)::
 
-    .. math::
+        x   ← x + α · (−x + u_t + b + H(x, θ) · W_rec)
+        y_t = H(x, θ)
 
-        x \leftarrow x + \alpha\,(-x + u_t + b + H(x, \theta)\,W_{rec}), \qquad
-        y_t = H(x, \theta),
-
-    where :math:`u_t = i_t + \sigma\sqrt{dt}\,\xi_t` is the input plus Gaussian noise and
+    where u_t = i_t + σ · √dt · ξ_t is the input plus Gaussian noise (σ = ``noise_std``) and
     ``w_rec[i, j]`` is the weight from neuron ``i`` to neuron ``j``. The same numbers on every
     backend (no clipping of τ to 10·dt as in Rockpool's NumPy ``Rate``). The Euler step ``α`` is
     capped to ``[0, 1]``, so ``x`` never overshoots its target: ``τ < dt`` (warned about at

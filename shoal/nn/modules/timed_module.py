@@ -75,7 +75,7 @@ class TimedModuleWrapper(TimedModule):
         add_events: Rasterise ``TSEvent`` input as event counts per step (default ``True``
             here, ``False`` for ``module.timed()``, as in Rockpool); with ``False`` events of
             one channel in one step merge into one, with a ``UserWarning``.
-        *args, **kwargs: Passed on to :class:`TimedModule`.
+        ``*args``, ``**kwargs``: Passed on to :class:`TimedModule`.
 
     ``shape`` is ``(size_in, size_out)`` of the module (Rockpool's convention).
 
