@@ -29,6 +29,7 @@ __all__ = [
     "ModuleMeta",
     "Registered",
     "all_keywords",
+    "is_array_value",
     "is_numeric_array",
     "matches_family",
     "normalise_module_shape",
@@ -149,3 +150,9 @@ def matches_family(record: Registered, family: Any) -> bool:
 
 def is_numeric_array(value: Any) -> bool:
     return np.asarray(value).dtype.kind in "biuf"
+
+
+def is_array_value(value: Any) -> bool:
+    """Whether ``value`` is a numeric array of some backend (not a Python scalar or list)."""
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    return hasattr(value, "shape") and kind is not None and kind in "biufc"

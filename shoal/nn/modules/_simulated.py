@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from shoal.backend import is_tracer
-from shoal.nn.modules.module import FromAttribute, Module
+from shoal.nn.modules.module import Module
 from shoal.parameters import State
 
 __all__ = ["SimulatedModule", "is_noisy"]
@@ -33,12 +32,9 @@ class SimulatedModule(Module):
         key = self._backend.initial_key(self.class_name, rng_key)
         if key is None:
             return
-        # The construction key is what reset_state() restores. Held in an array attribute (a
-        # pytree leaf, not static data), modules differing only in their key compile once.
-        self._initial_rng_key = key
+        # The construction key is what reset_state() restores; like all construction data it
+        # is held in `_initial_rng_key`, a pytree leaf (see Module._hold_initial_value).
         self.rng_key = State(key)
-        record = replace(self._registry["rng_key"], init_func=FromAttribute("_initial_rng_key"))
-        object.__setattr__(self, "_registry", {**self._registry, "rng_key": record})
 
     def _check_time_constants(self, recursive: bool) -> None:
         for name, record in self._registry.items():

@@ -40,11 +40,12 @@ from shoal.nn.modules._registry import (
     ModuleMeta,
     Registered,
     all_keywords,
+    is_array_value,
     is_numeric_array,
     matches_family,
     normalise_module_shape,
 )
-from shoal.parameters import ParameterBase, ParameterShapeError
+from shoal.parameters import InitialData, ParameterBase, ParameterShapeError
 
 __all__ = ["PARAMETER", "SIMULATION_PARAMETER", "STATE", "FromAttribute", "Module"]
 
@@ -231,6 +232,7 @@ class Module(metaclass=ModuleMeta):
             registry = dict(self._registry)
             del registry[name]
             object.__setattr__(self, "_registry", registry)
+            self.__dict__.pop(f"_initial_{name}", None)
         self._drop_submodule_name(name)
         object.__delattr__(self, name)
 
@@ -259,13 +261,30 @@ class Module(metaclass=ModuleMeta):
         # A module's own initial value is trusted unless it declared a rule (built-ins do).
         if constraint is not None:
             self._validate(name, kind, constraint, value)
-        record = Registered(
-            kind, attribute.family, attribute.init_func, tuple(np.shape(value)), constraint
-        )
+        init_func = self._hold_initial_value(name, attribute.init_func, value)
+        record = Registered(kind, attribute.family, init_func, tuple(np.shape(value)), constraint)
         # Copy-on-write: JAX copies share the registry dict with their originals.
         object.__setattr__(self, "_registry", {**self._registry, name: record})
         self._drop_submodule_name(name)  # a name lives in exactly one registry
         object.__setattr__(self, name, value)
+
+    def _hold_initial_value(self, name: str, init_func: Any, value: Any) -> Any:
+        """Keep concrete construction data in an array attribute, out of the registry.
+
+        The registry is a JAX module's static pytree data: construction arrays held there
+        would make every module built from different arrays compile its own program, and
+        stacking such modules for ``jax.vmap`` would fail on unequal metadata. Held in the
+        array attribute ``_initial_<name>`` (a pytree leaf), the data is what a reset restores
+        while the registry records only ``FromAttribute``, equal for every such module.
+        Non-array values (``dt`` as a Python float) are static configuration and stay put.
+        """
+        holder = f"_initial_{name}"
+        self.__dict__.pop(holder, None)  # a re-registration drops the stale initial value
+        if not isinstance(init_func, InitialData) or not is_array_value(value):
+            return init_func
+        # NumPy arrays can be edited in place: keep a private copy. JAX arrays are immutable.
+        object.__setattr__(self, holder, value.copy() if isinstance(value, np.ndarray) else value)
+        return FromAttribute(holder)
 
     def _declare(
         self, name: str, kind: Callable[..., Any], data: Any, family: Any = None, **options: Any
