@@ -10,7 +10,12 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from shoal.nn.combinators._common import gather_modules, lazy_jax_flavour, pick_flavour
+from shoal.nn.combinators._common import (
+    gather_modules,
+    lazy_jax_flavour,
+    pick_flavour,
+    register_flavour,
+)
 from shoal.nn.combinators.sequential import SequentialBase
 from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules._constraints import FINITE
@@ -109,6 +114,10 @@ class ModFFwdStack(FFwdStackBase):
     __doc__ = FFwdStackBase.__doc__
 
 
+register_flavour("FFwdStack", "numpy", ModFFwdStack)
+register_flavour("FFwdStack", "jax", "shoal.nn.combinators._jax:JaxFFwdStack")
+
+
 def FFwdStack(
     *modules: Any, weight_init_func: Callable[[Any], Any] = kaiming, **kwargs: Any
 ) -> FFwdStackBase:
@@ -130,7 +139,7 @@ def FFwdStack(
         >>> stack(np.ones((5, 2)))[0].shape
         (1, 5, 3)
     """
-    flavour = pick_flavour("FFwdStack", modules, ModFFwdStack)
+    flavour = pick_flavour("FFwdStack", modules)
     return flavour(*modules, weight_init_func=weight_init_func, **kwargs)  # type: ignore[no-any-return]
 
 

@@ -16,10 +16,10 @@ from shoal.nn.combinators._common import (
     default_name,
     describe,
     gather_modules,
-    is_jax_module,
     lazy_jax_flavour,
     mixed_backend_error,
     pick_flavour,
+    register_flavour,
     reject_keywords,
 )
 from shoal.nn.modules._backends import resolve_backend_name
@@ -70,7 +70,7 @@ class SequentialBase(Module):
         reject_keywords(owner, self._kind, kwargs, self._keywords)
         super().__init__()
         entries = gather_modules(owner, modules)
-        if len({is_jax_module(module) for _, module in entries}) > 1:
+        if len({module._backend.name for _, module in entries}) > 1:
             raise mixed_backend_error(owner, entries)
         self._refresh_shape()
         for name, module in entries:
@@ -142,11 +142,11 @@ class SequentialBase(Module):
                 f"{self._path}: the sub-module name '{name}' clashes with an attribute of "
                 f"{self.class_name}; choose another name (names may not start with '_')."
             )
-        if is_jax_module(module) != is_jax_module(self):
-            backends = ("a JAX", "NumPy") if is_jax_module(module) else ("a NumPy", "JAX")
+        if module._backend is not self._backend:
             raise ValueError(
-                f"{self._path}: cannot add {backends[0]} module {name} ({module.class_name}) "
-                f"to a {backends[1]} {self._kind}. Use one backend for every sub-module."
+                f"{self._path}: cannot add a {module._backend.label} module {name} "
+                f"({module.class_name}) to a {self._backend.label} {self._kind}. Use one "
+                "backend for every sub-module."
             )
         if self._submodule_names:
             self._check_link(len(self) - 1, self[-1], len(self), module)
@@ -225,6 +225,10 @@ class ModSequential(SequentialBase):
     __doc__ = SequentialBase.__doc__
 
 
+register_flavour("Sequential", "numpy", ModSequential)
+register_flavour("Sequential", "jax", "shoal.nn.combinators._jax:JaxSequential")
+
+
 def Sequential(*modules: Any, **kwargs: Any) -> SequentialBase:
     """Build a :class:`ModSequential` or ``JaxSequential`` from sub-modules.
 
@@ -252,7 +256,7 @@ def Sequential(*modules: Any, **kwargs: Any) -> SequentialBase:
         >>> out.shape, list(state), record
         ((1, 1, 3), ['0_Rate', '1_Rate'], {})
     """
-    return pick_flavour("Sequential", modules, ModSequential)(*modules, **kwargs)  # type: ignore[no-any-return]
+    return pick_flavour("Sequential", modules)(*modules, **kwargs)  # type: ignore[no-any-return]
 
 
 #: Rockpool's name for the backend-neutral implementation (``isinstance`` works for

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from shoal.dynamics import exp_syn as exp_syn_dynamics
 from shoal.nn.modules._constraints import NON_NEGATIVE, TIME_CONSTANT
@@ -38,6 +38,10 @@ class ExpSynBase(SimulatedModule):
     Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``isyn (N,)`` (and
     ``rng_key`` on JAX). Records (``record=True``): ``isyn (B, T, N)``.
     """
+
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "ExpSyn", "jax": "ExpSynJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     tau: Any  # registered through _declare (named errors); declared for type checkers
 

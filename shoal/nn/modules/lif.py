@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -74,6 +74,10 @@ class LIFBase(SimulatedModule):
     (``record=True``): ``irec``, ``isyn`` ``(B, T, Nout, n_syn)``; ``spikes``, ``vmem``
     ``(B, T, Nout)``.
     """
+
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau_mem: Any

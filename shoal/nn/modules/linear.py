@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -38,6 +38,10 @@ class LinearBase(Module):
         spiking_input: Whether input is spikes (default ``False``).
         spiking_output: Whether output is spikes (default ``False``).
     """
+
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "Linear", "jax": "LinearJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     weight: Any  # registered through _declare (named errors); declared for type checkers
 

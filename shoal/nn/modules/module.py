@@ -20,17 +20,17 @@ NumPy modules (this class) update their own state on every call. JAX modules
 from __future__ import annotations
 
 import copy
-import numbers
 import warnings
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from shoal._debug import check_finite, debug_enabled
 from shoal._errors import UnknownAttributeError, UnknownKeywordError, did_you_mean
-from shoal.backend import NUMPY, is_tracer
+from shoal.backend import NUMPY, Backend, is_tracer
+from shoal.backend._inputs import auto_batch, refuse_vector
 from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules._registry import (
     PARAMETER,
@@ -41,7 +41,6 @@ from shoal.nn.modules._registry import (
     Registered,
     all_keywords,
     is_array_value,
-    is_numeric_array,
     matches_family,
     normalise_module_shape,
 )
@@ -65,9 +64,11 @@ class Module(metaclass=ModuleMeta):
         shape: The dimensions tuple. ``size_in`` is ``shape[0]``, ``size_out`` ``shape[-1]``.
     """
 
-    _backend: Any = NUMPY
-    # NumPy modules change their own state when evolved; JAX modules never do.
-    _mutates_on_evolve: bool = True
+    # Everything array-specific (dtypes, input conversion, the time loop) is the backend's.
+    _backend: Backend = NUMPY
+    # Final classes of the backend-neutral models for each backend, by backend name (for
+    # messages that suggest the right class, e.g. {"numpy": "LIF", "jax": "LIFJax"}).
+    _flavours: ClassVar[dict[str, str]] = {}
     # Set through object.__setattr__ in __init__ (they are bookkeeping, not registered).
     _registry: dict[str, Registered]
     _submodule_names: tuple[str, ...]
@@ -118,9 +119,9 @@ class Module(metaclass=ModuleMeta):
         """
         # References, not copies: built-in models replace their state arrays, never write
         # into them, so holding the old objects is enough to restore them.
-        if self._backend is NUMPY and is_tracer(input_data):
+        if not self._backend.accepts_tracers and is_tracer(input_data):
             raise self._tracer_error("input")
-        saved = self.state() if self._mutates_on_evolve else None
+        saved = self.state() if self._backend.mutates_on_evolve else None
         self._check_time_constants(recursive=False)  # submodules check on their own calls
         try:
             if not debug_enabled():
@@ -161,10 +162,7 @@ class Module(metaclass=ModuleMeta):
 
     def _jax_flavour(self) -> str:
         """The JAX class to suggest in place of this NumPy one."""
-        from shoal.nn.modules import _JAX_EXPORTS  # the catalogue imports this module
-
-        name = f"{self.class_name}Jax"
-        return name if name in _JAX_EXPORTS else "a JaxModule subclass"
+        return self._flavours.get("jax", "a JaxModule subclass")
 
     def _restore_states(self, saved: Mapping[str, Any]) -> None:
         for key, value in saved.items():
@@ -325,20 +323,11 @@ class Module(metaclass=ModuleMeta):
             getattr(self, child_name)._set_path(f"{path}.{child_name}")
 
     def _coerce(self, name: str, kind: type[ParameterBase], value: Any) -> Any:
-        """Convert a value entering the registry to this backend's arrays (NumPy: float64).
-
-        Simulation parameters keep their Python type (``dt`` stays a float); numeric
-        parameters and states become float64 arrays so a module's dtype never drifts.
-        """
-        if is_tracer(value):
+        """Convert a value entering the registry with the backend's dtype policy."""
+        if not self._backend.accepts_tracers and is_tracer(value):
             raise self._tracer_error(f"new value for '{name}'")
-        if value is None or issubclass(kind, SIMULATION_PARAMETER) or callable(value):
-            return value
-        if isinstance(value, (np.ndarray, numbers.Number, list, tuple)) and is_numeric_array(value):
-            return np.asarray(value, dtype=np.float64)
-        if type(value).__module__.startswith("jax"):
-            return np.asarray(value, dtype=np.float64)
-        return value
+        static = issubclass(kind, SIMULATION_PARAMETER)
+        return self._backend.coerce(value, self.__dict__.get(name), static)
 
     def _validate(self, name: str, kind: type[ParameterBase], constraint: Any, value: Any) -> None:
         """Check a concrete value entering the module against the attribute's rule.
@@ -519,37 +508,15 @@ class Module(metaclass=ModuleMeta):
 
     # ------------------------------------------------------------------ batching
     def _input_dtype(self) -> Any:
-        return np.float64
+        return self._backend.input_dtype([self.__dict__.get(key) for key in self._registry])
 
     def _as_input_array(self, data: Any) -> Any:
         """Convert input to a float array of this module's dtype, rejecting non-numeric data."""
-        try:
-            array = np.asarray(data)
-        except ValueError as error:
-            raise ValueError(
-                f"{self._path}: input could not be converted to an array ({error})"
-            ) from None
-        if array.dtype.kind not in "biuf":
-            raise TypeError(
-                f"{self._path}: expected numeric input (bool, int or float), got an array of "
-                f"dtype {array.dtype}"
-            )
-        self._refuse_vector(array)
-        return array.astype(self._input_dtype(), copy=False)
+        return self._backend.input_array(self._path, data, self._input_dtype())
 
     def _refuse_vector(self, data: Any) -> None:
         """Refuse 1-D input: ``(T,)`` and ``(N,)`` look alike, and guessing gives garbage."""
-        shape = getattr(data, "shape", None)
-        if shape is None and isinstance(data, (list, tuple)):
-            try:
-                shape = np.shape(data)
-            except ValueError:  # ragged: the module's own conversion reports it
-                return
-        if shape is not None and len(shape) == 1:
-            raise ValueError(
-                f"{self._path}: got 1-D input of shape {tuple(shape)}, which is ambiguous. "
-                "Input is (T, N) or (B, T, N); for one channel over time use x[:, None]."
-            )
+        refuse_vector(self._path, data)
 
     def _auto_batch(
         self,
@@ -559,35 +526,10 @@ class Module(metaclass=ModuleMeta):
     ) -> tuple[Any, tuple[Any, ...]]:
         """Bring input to ``(B, T, Nin)`` and broadcast states to ``(B, *shape)``.
 
-        ``(T, N)`` becomes ``(1, T, N)`` (1-D input is refused); a channel axis of size 1 is
-        broadcast to ``size_in``. Returns ``(data, batched_states)``.
+        See :func:`shoal.backend._inputs.auto_batch`. Returns ``(data, batched_states)``.
         """
         data = self._as_input_array(data)
-        if data.ndim == 2:
-            data = data[None]
-        elif data.ndim != 3:
-            raise ValueError(
-                f"{self._path}: expected input of shape (T, {self.size_in}) or "
-                f"(B, T, {self.size_in}), got shape {tuple(data.shape)} ({data.ndim}-d)"
-            )
-        n_batches, n_steps, n_channels = data.shape
-        if n_steps == 0:
-            raise ValueError(f"{self._path}: input has no time steps (T = 0)")
-        if n_channels != self.size_in:
-            if n_channels != 1:
-                raise ValueError(
-                    f"{self._path}: Input has wrong neuron dimension. "
-                    f"It is {n_channels}, must be {self.size_in}"
-                )
-            xp = self._backend.xp
-            data = xp.broadcast_to(data, (n_batches, n_steps, self.size_in))
-        states = tuple(states)
-        shapes = [np.shape(s) for s in states] if target_shapes is None else list(target_shapes)
-        xp = self._backend.xp
-        batched = tuple(
-            xp.broadcast_to(s, (n_batches, *tuple(shape))) for s, shape in zip(states, shapes)
-        )
-        return data, batched
+        return auto_batch(self._backend.xp, self._path, data, self.size_in, states, target_shapes)
 
     # ------------------------------------------------------------------ repr
     def _repr(self, indent: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from shoal._errors import EulerStabilityWarning, warn_user
 from shoal.dynamics import rate as rate_dynamics
@@ -49,6 +49,10 @@ class RateBase(SimulatedModule):
     Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``x`` ``(N,)`` (and
     ``rng_key`` on JAX). Records (with ``record=True``): ``rec_input`` and ``x``, ``(B, T, N)``.
     """
+
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "Rate", "jax": "RateJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau: Any
