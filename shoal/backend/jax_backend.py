@@ -19,15 +19,15 @@ from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
 from shoal.backend.simulate import simulate
 from shoal.backend.surrogates import Surrogate, step_pwl
+from shoal.dynamics._spikes import spike_counts
 
 __all__ = ["JAX", "JaxBackend", "spike"]
 
 
 @partial(jax.custom_jvp, nondiff_argnums=(2, 3))
 def spike(v: Any, threshold: Any, max_spikes: Any, surrogate: Surrogate) -> Any:
-    """Multi-spike counts ``clip(floor(v/θ), 0, max)`` where ``v ≥ θ``, with a surrogate JVP."""
-    counts = jnp.floor(v / threshold) * (v >= threshold)
-    return jnp.clip(counts, 0.0, max_spikes)
+    """:func:`~shoal.dynamics._spikes.spike_counts` with the surrogate's JVP."""
+    return spike_counts(jnp, v, threshold, max_spikes)
 
 
 @spike.defjvp

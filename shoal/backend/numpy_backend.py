@@ -11,6 +11,7 @@ import numpy as np
 from shoal.backend._inputs import numpy_input
 from shoal.backend._interface import StepFunction
 from shoal.backend.simulate import simulate as run_dynamics
+from shoal.dynamics._spikes import spike_counts
 
 __all__ = ["NUMPY", "NumpyBackend"]
 
@@ -82,15 +83,9 @@ class NumpyBackend:
 
     @staticmethod
     def spike(v: np.ndarray, threshold: Any, max_spikes: Any, surrogate: Any = None) -> Any:
-        """Multi-spike counts ``clip(floor(v/θ), 0, max)`` where ``v ≥ θ`` (no gradient)."""
-        # In place on our own temporary: np.clip costs more than the two bounds. With positive
-        # thresholds, floor(v/θ) ≤ 0 exactly where v < θ, so the lower bound is the mask.
-        counts = np.divide(v, threshold)
-        np.floor(counts, out=counts)
-        if not np.all(threshold > 0):
-            counts *= v >= threshold
-        np.maximum(counts, 0.0, out=counts)
-        return np.minimum(counts, max_spikes, out=counts)
+        """:func:`~shoal.dynamics._spikes.spike_counts` (NumPy has no gradients to add)."""
+        # Concrete values: check θ > 0 once per step rather than mask every element.
+        return spike_counts(np, v, threshold, max_spikes, positive=bool(np.all(threshold > 0)))
 
     # ------------------------------------------------------------------ randomness
     @staticmethod

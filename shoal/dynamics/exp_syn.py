@@ -12,13 +12,16 @@ from typing import Any, NamedTuple
 from shoal.dynamics._guards import exp_decay
 
 __all__ = [
+    "STATE_NAMES",
     "ExpSynConfig",
     "ExpSynParams",
     "ExpSynState",
     "finish",
     "noise_shape",
+    "pack_state",
     "prepare",
     "step",
+    "unpack_state",
 ]
 
 
@@ -34,6 +37,18 @@ class ExpSynParams(NamedTuple):
 
 class ExpSynState(NamedTuple):
     isyn: Any
+
+
+#: The module's states, in the order :func:`pack_state` takes them.
+STATE_NAMES: tuple[str, ...] = ("isyn",)
+
+
+def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> ExpSynState:
+    return ExpSynState(*states)
+
+
+def unpack_state(xp: Any, config: Any, final: ExpSynState, outputs: Any) -> dict[str, Any]:
+    return {"isyn": final.isyn}
 
 
 def noise_shape(config: ExpSynConfig, input_shape: tuple[int, ...]) -> tuple[int, ...]:

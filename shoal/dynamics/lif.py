@@ -24,16 +24,22 @@ from typing import Any, NamedTuple
 from shoal.dynamics._guards import exp_decay, firing_threshold
 
 __all__ = [
+    "STATE_NAMES",
     "LIFConfig",
     "LIFParams",
     "LIFState",
     "finish",
     "from_synapse_major",
     "noise_shape",
+    "pack_state",
     "prepare",
     "step",
     "to_synapse_major",
+    "unpack_state",
 ]
+
+#: The module's states, in the order :func:`pack_state` takes them.
+STATE_NAMES: tuple[str, ...] = ("spikes", "isyn", "vmem")
 
 
 class LIFConfig(NamedTuple):
@@ -84,6 +90,25 @@ def to_synapse_major(xp: Any, isyn: Any) -> Any:
 from_synapse_major = to_synapse_major  # the same swap, back
 
 
+def pack_state(xp: Any, config: LIFConfig, states: tuple[Any, ...]) -> LIFState:
+    """The loop's state from the module's ``spikes (B, N)``, ``isyn (B, N, n_syn)``, ``vmem``.
+
+    Spikes only feed the next step through ``w_rec``: without recurrence they are not carried
+    (the final spikes are the last output), which saves a copy per step in the loop.
+    """
+    spikes, isyn, vmem = states
+    return LIFState(spikes if config.has_rec else None, to_synapse_major(xp, isyn), vmem)
+
+
+def unpack_state(xp: Any, config: LIFConfig, final: LIFState, outputs: Any) -> dict[str, Any]:
+    """The module's new states from the loop's final state and the ``(B, T, N)`` outputs."""
+    return {
+        "spikes": final.spikes if config.has_rec else outputs[:, -1],
+        "isyn": from_synapse_major(xp, final.isyn),
+        "vmem": final.vmem,
+    }
+
+
 def prepare(backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: Any) -> Any:
     xp = backend.xp
     n_steps, n_batches, n_in = inputs.shape
@@ -124,8 +149,7 @@ def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any)
     record = {"spikes": spikes, "isyn": isyn, "vmem": vmem}
     if irec is not None:
         record["irec"] = irec
-    # Spikes only feed the next step through w_rec; without it they are not carried (the
-    # final spikes are the last output), which saves a copy per step in the loop.
+    # Spikes are carried only with recurrence (see pack_state).
     return LIFState(spikes if config.has_rec else None, isyn, vmem), spikes, record
 
 

@@ -18,7 +18,18 @@ from typing import Any, NamedTuple
 
 from shoal.dynamics._guards import euler_rate
 
-__all__ = ["RateConfig", "RateParams", "RateState", "finish", "noise_shape", "prepare", "step"]
+__all__ = [
+    "STATE_NAMES",
+    "RateConfig",
+    "RateParams",
+    "RateState",
+    "finish",
+    "noise_shape",
+    "pack_state",
+    "prepare",
+    "step",
+    "unpack_state",
+]
 
 
 class RateConfig(NamedTuple):
@@ -46,6 +57,18 @@ class _Consts(NamedTuple):
     alpha: Any
     threshold: Any
     w_rec: Any
+
+
+#: The module's states, in the order :func:`pack_state` takes them.
+STATE_NAMES: tuple[str, ...] = ("x",)
+
+
+def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> RateState:
+    return RateState(*states)
+
+
+def unpack_state(xp: Any, config: Any, final: RateState, outputs: Any) -> dict[str, Any]:
+    return {"x": final.x}
 
 
 def noise_shape(config: RateConfig, input_shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from shoal.dynamics import exp_syn as exp_syn_dynamics
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
@@ -39,6 +40,7 @@ class ExpSynBase(SimulatedModule):
     ``rng_key`` on JAX). Records (``record=True``): ``isyn (B, T, N)``.
     """
 
+    _dynamics: ClassVar[Dynamics] = exp_syn_dynamics
     _flavours: ClassVar[dict[str, str]] = {"numpy": "ExpSyn", "jax": "ExpSynJax"}
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
@@ -79,11 +81,6 @@ class ExpSynBase(SimulatedModule):
         self._init_rng_key(rng_key)
         self.isyn = State(shape=(n,), init_func=zeros)
 
-    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
-        inputs, (isyn0,) = self._auto_batch(input_data, (self.isyn,))
+    def _configure(self) -> tuple[Any, Any]:
         config = exp_syn_dynamics.ExpSynConfig(is_noisy(self.noise_std))
-        params = exp_syn_dynamics.ExpSynParams(self.tau, self.dt, self.noise_std)
-        outputs, final, rng_key, records = self._simulate(
-            exp_syn_dynamics, config, params, exp_syn_dynamics.ExpSynState(isyn0), inputs, record
-        )
-        return outputs, self._new_state({"isyn": final.isyn}, rng_key), records
+        return config, exp_syn_dynamics.ExpSynParams(self.tau, self.dt, self.noise_std)

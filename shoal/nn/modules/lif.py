@@ -11,6 +11,7 @@ import numpy as np
 from shoal.backend import is_tracer
 from shoal.backend.surrogates import Surrogate, get_surrogate
 from shoal.dynamics import lif as lif_dynamics
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import (
     FINITE,
     NON_NEGATIVE,
@@ -75,6 +76,7 @@ class LIFBase(SimulatedModule):
     ``(B, T, Nout)``.
     """
 
+    _dynamics: ClassVar[Dynamics] = lif_dynamics
     _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
@@ -193,8 +195,7 @@ class LIFBase(SimulatedModule):
                 value = float(np.asarray(value))
         return super()._coerce(name, kind, value)
 
-    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
-        inputs, states = self._auto_batch(input_data, (self.spikes, self.isyn, self.vmem))
+    def _configure(self) -> tuple[Any, Any]:
         config = lif_dynamics.LIFConfig(
             self.n_synapses,
             self._has_rec,
@@ -211,14 +212,4 @@ class LIFBase(SimulatedModule):
             self.dt,
             self.noise_std,
         )
-        xp = self._backend.xp
-        spikes, isyn, vmem = states
-        carried_spikes = spikes if self._has_rec else None  # see lif_dynamics.step
-        state = lif_dynamics.LIFState(carried_spikes, lif_dynamics.to_synapse_major(xp, isyn), vmem)
-        outputs, final, rng_key, records = self._simulate(
-            lif_dynamics, config, params, state, inputs, record
-        )
-        isyn = lif_dynamics.from_synapse_major(xp, final.isyn)
-        spikes = final.spikes if self._has_rec else outputs[:, -1]
-        new_state = {"spikes": spikes, "isyn": isyn, "vmem": final.vmem}
-        return outputs, self._new_state(new_state, rng_key), records
+        return config, params

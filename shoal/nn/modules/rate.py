@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from shoal._errors import EulerStabilityWarning, warn_user
 from shoal.dynamics import rate as rate_dynamics
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import FINITE, NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.activations import H_ReLU, resolve_activation
@@ -50,6 +51,7 @@ class RateBase(SimulatedModule):
     ``rng_key`` on JAX). Records (with ``record=True``): ``rec_input`` and ``x``, ``(B, T, N)``.
     """
 
+    _dynamics: ClassVar[Dynamics] = rate_dynamics
     _flavours: ClassVar[dict[str, str]] = {"numpy": "Rate", "jax": "RateJax"}
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
@@ -144,13 +146,9 @@ class RateBase(SimulatedModule):
                 EulerStabilityWarning,
             )
 
-    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
-        inputs, (x0,) = self._auto_batch(input_data, (self.x,))
+    def _configure(self) -> tuple[Any, Any]:
         config = rate_dynamics.RateConfig(self.act_fn, self._has_rec, is_noisy(self.noise_std))
         params = rate_dynamics.RateParams(
             self.tau, self.bias, self.threshold, self.w_rec, self.dt, self.noise_std
         )
-        outputs, final, rng_key, records = self._simulate(
-            rate_dynamics, config, params, rate_dynamics.RateState(x0), inputs, record
-        )
-        return outputs, self._new_state({"x": final.x}, rng_key), records
+        return config, params
