@@ -77,6 +77,7 @@ class LIFBase(SimulatedModule):
     """
 
     _dynamics: ClassVar[Dynamics] = lif_dynamics
+    _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
     _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True

@@ -69,6 +69,9 @@ class Module(metaclass=ModuleMeta):
     # Final classes of the backend-neutral models for each backend, by backend name (for
     # messages that suggest the right class, e.g. {"numpy": "LIF", "jax": "LIFJax"}).
     _flavours: ClassVar[dict[str, str]] = {}
+    # Record keys holding spike counts (time series of events in the timed API). The default
+    # is Rockpool's convention for user modules; built-in models declare their own.
+    _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
     # Set through object.__setattr__ in __init__ (they are bookkeeping, not registered).
     _registry: dict[str, Registered]
     _submodule_names: tuple[str, ...]

@@ -52,6 +52,7 @@ class RateBase(SimulatedModule):
     """
 
     _dynamics: ClassVar[Dynamics] = rate_dynamics
+    _spike_records: ClassVar[frozenset[str]] = frozenset()
     _flavours: ClassVar[dict[str, str]] = {"numpy": "Rate", "jax": "RateJax"}
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
