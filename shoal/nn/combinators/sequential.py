@@ -23,6 +23,7 @@ from shoal.nn.combinators._common import (
     reject_keywords,
 )
 from shoal.nn.modules._backends import resolve_backend_name
+from shoal.nn.modules._registry import store as _store
 from shoal.nn.modules.module import Module
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
@@ -183,9 +184,9 @@ class SequentialBase(Module):
             shape = (first.size_in, last.size_out)
             spiking = (first.spiking_input, last.spiking_output)
         # Set directly: sizes may be ``None`` for shape-agnostic sub-modules.
-        object.__setattr__(self, "_shape", shape)
-        object.__setattr__(self, "_spiking_input", spiking[0])
-        object.__setattr__(self, "_spiking_output", spiking[1])
+        _store(self, "_shape", shape)
+        _store(self, "_spiking_input", spiking[0])
+        _store(self, "_spiking_output", spiking[1])
 
     # ------------------------------------------------------------------ container protocol
     def __len__(self) -> int:

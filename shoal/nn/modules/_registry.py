@@ -33,6 +33,7 @@ __all__ = [
     "is_numeric_array",
     "matches_family",
     "normalise_module_shape",
+    "store",
 ]
 
 # The kind classes, typed as classes (type checkers see ``Parameter(...)`` as a plain value).
@@ -90,6 +91,15 @@ def all_keywords(cls: type) -> set[str]:
     return names
 
 
+def store(module: Any, name: str, value: Any) -> None:
+    """The one write path of every module attribute (the registry and bookkeeping included).
+
+    ``Module.__setattr__`` decides what an assignment means (register, add a submodule, check
+    a value); whatever it decides is written here.
+    """
+    object.__setattr__(module, name, value)
+
+
 class ModuleMeta(ABCMeta):
     """Checks constructor keywords before ``__init__`` and closes the init phase after it."""
 
@@ -120,7 +130,7 @@ class ModuleMeta(ABCMeta):
         post_init = getattr(obj, "__post_init__", None)
         if post_init is not None:
             post_init()
-        object.__setattr__(obj, "_in_init", False)
+        store(obj, "_in_init", False)
         return obj
 
 
