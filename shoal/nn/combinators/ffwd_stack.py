@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from shoal.nn.combinators._common import (
@@ -16,11 +17,13 @@ from shoal.nn.combinators._common import (
     pick_flavour,
     register_flavour,
 )
+from shoal.nn.combinators._nir import chain_graph
 from shoal.nn.combinators.sequential import SequentialBase
 from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.nir._registry import register_nir_graph
 from shoal.parameters import Parameter
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
@@ -114,6 +117,10 @@ class ModFFwdStack(FFwdStackBase):
     __doc__ = FFwdStackBase.__doc__
 
 
+register_nir_graph(
+    FFwdStackBase,
+    partial(chain_graph, kind="Sequential", weights=True),  # see shoal.nn.modules.nir
+)
 register_flavour("FFwdStack", "numpy", ModFFwdStack)
 register_flavour("FFwdStack", "jax", "shoal.nn.combinators._jax:JaxFFwdStack")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from shoal._errors import UnknownAttributeError, did_you_mean
@@ -22,9 +23,11 @@ from shoal.nn.combinators._common import (
     register_flavour,
     reject_keywords,
 )
+from shoal.nn.combinators._nir import chain_graph
 from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules._registry import store as _store
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.nir._registry import register_nir_graph
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
     from shoal.nn.combinators._jax import JaxSequential
@@ -226,6 +229,10 @@ class ModSequential(SequentialBase):
     __doc__ = SequentialBase.__doc__
 
 
+register_nir_graph(
+    SequentialBase,
+    partial(chain_graph, kind="Sequential", weights=False),  # see shoal.nn.modules.nir
+)
 register_flavour("Sequential", "numpy", ModSequential)
 register_flavour("Sequential", "jax", "shoal.nn.combinators._jax:JaxSequential")
 

@@ -9,6 +9,8 @@ from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
+from shoal.nn.modules.nir import _conversions as nir_conversions
+from shoal.nn.modules.nir._registry import as_vector, register_nir_export, reject_noise
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["ExpSynBase"]
@@ -85,3 +87,13 @@ class ExpSynBase(SimulatedModule):
     def _configure(self) -> tuple[Any, Any]:
         config = exp_syn_dynamics.ExpSynConfig(is_noisy(self.noise_std))
         return config, exp_syn_dynamics.ExpSynParams(self.tau, self.dt, self.noise_std)
+
+
+def _exp_syn_to_nir(nir: Any, name: str, module: ExpSynBase, dt: float | None) -> tuple[dict, list]:
+    """``nir.LI`` (see :func:`shoal.nn.modules.nir._conversions.li_from_expsyn`)."""
+    reject_noise(module)
+    tau = as_vector(module.tau, module.size_out)
+    return {name: nir.LI(**nir_conversions.li_from_expsyn(tau, float(module.dt)))}, []
+
+
+register_nir_export(ExpSynBase, _exp_syn_to_nir)

@@ -21,6 +21,14 @@ from shoal.nn.modules._constraints import (
 )
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, kaiming, zeros
+from shoal.nn.modules.nir import _conversions as nir_conversions
+from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._registry import (
+    as_matrix,
+    as_vector,
+    register_nir_export,
+    reject_noise,
+)
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["LIFBase"]
@@ -214,3 +222,31 @@ class LIFBase(SimulatedModule):
             self.noise_std,
         )
         return config, params
+
+
+def _lif_to_nir(nir: Any, name: str, module: LIFBase, dt: float | None) -> tuple[dict, list]:
+    """``nir.CubaLIF`` (one synapse per neuron); recurrence adds a ``'<name>_w_rec'`` node."""
+    reject_noise(module)
+    if module.n_synapses != 1:
+        raise NIRConversionError(
+            f"{module._path} ({module.class_name}): has {module.n_synapses} synapses per "
+            "neuron, but nir.CubaLIF has one synaptic current per neuron. Export a LIF with "
+            "shape (N, N) (one synapse per neuron)."
+        )
+    size = module.size_out
+    params = nir_conversions.cubalif_from_lif(
+        as_vector(module.tau_mem, size),
+        as_vector(module.tau_syn, size),
+        as_vector(module.bias, size),
+        as_vector(module.threshold, size),
+        float(module.dt),
+    )
+    nodes: dict[str, Any] = {name: nir.CubaLIF(**params)}
+    if not module._has_rec:
+        return nodes, []
+    rec_name = f"{name}_w_rec"
+    nodes[rec_name] = nir.Linear(weight=as_matrix(module.w_rec).T)
+    return nodes, [(name, rec_name), (rec_name, name)]
+
+
+register_nir_export(LIFBase, _lif_to_nir)

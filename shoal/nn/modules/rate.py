@@ -12,6 +12,8 @@ from shoal.nn.modules._constraints import FINITE, NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.activations import H_ReLU, resolve_activation
 from shoal.nn.modules.initialisers import filled, unit_eigs, zeros
+from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._registry import register_nir_export
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["RateBase"]
@@ -153,3 +155,15 @@ class RateBase(SimulatedModule):
             self.tau, self.bias, self.threshold, self.w_rec, self.dt, self.noise_std
         )
         return config, params
+
+
+def _rate_to_nir(nir: Any, name: str, module: RateBase, dt: float | None) -> tuple[dict, list]:
+    raise NIRConversionError(
+        f"{module._path} ({module.class_name}): NIR has no rate neuron (Euler-integrated leaky "
+        "state followed by an activation function), so a Rate module cannot be exported. "
+        "Supported: Linear, LIF, ExpSyn and Sequential/Residual/FFwdStack of them."
+    )
+
+
+# Declared so that the refusal says why; Rate's dt is not compared (it is never exported).
+register_nir_export(RateBase, _rate_to_nir, shares_dt=False)
