@@ -89,7 +89,7 @@ def _strip_constant(data: Any) -> Any:
     return data
 
 
-class _CopyOf:
+class InitialData:
     """Initialiser that returns a fresh copy of concrete construction data on every call.
 
     Returning a copy (never the stored object) means a reset can't hand out an alias that a
@@ -107,10 +107,10 @@ class _CopyOf:
     def __repr__(self) -> str:
         return f"<copy of {self.data!r}>"
 
-    # Compared by value: modules built from equal data share JAX compilation caches (the
-    # initialiser is part of a JaxModule's static pytree data).
+    # Compared by value. Modules keep array data out of their registry (see
+    # Module._hold_initial_value); what stays here is non-array configuration.
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _CopyOf):
+        if not isinstance(other, InitialData):
             return NotImplemented
         if self.data is other.data:
             return True
@@ -228,7 +228,7 @@ class ParameterBase:
         if data is not None:
             if permitted is not None:
                 data = _conform(data, permitted, permit_reshape)
-            init_func = _CopyOf(data)
+            init_func = InitialData(data)
         else:
             assert permitted is not None
             if init_func is None:

@@ -1,12 +1,31 @@
 """What differs per array library: the array namespace, the time loop, spikes and noise.
 
-The dynamics in :mod:`shoal.dynamics` are written once against the small interface of
-:class:`~shoal.backend.numpy_backend.NumpyBackend`; the JAX backend
-(:mod:`shoal.backend.jax_backend`) is imported only when a JAX module is used.
+Every backend implements :class:`Backend` (:mod:`shoal.backend._interface`); the dynamics in
+:mod:`shoal.dynamics` are written once against it. Backends are found through the registry
+(:func:`get_backend`); the JAX backend (:mod:`shoal.backend.jax_backend`) is imported only
+when a JAX module is used.
 """
 
+from shoal.backend._interface import Backend
 from shoal.backend._lazy import is_tracer, require_jax
+from shoal.backend._registry import (
+    available_backends,
+    backend_names,
+    get_backend,
+    register_backend,
+)
 from shoal.backend.numpy_backend import NUMPY, NumpyBackend
 from shoal.backend.simulate import simulate
 
-__all__ = ["NUMPY", "NumpyBackend", "is_tracer", "require_jax", "simulate"]
+__all__ = [
+    "NUMPY",
+    "Backend",
+    "NumpyBackend",
+    "available_backends",
+    "backend_names",
+    "get_backend",
+    "is_tracer",
+    "register_backend",
+    "require_jax",
+    "simulate",
+]

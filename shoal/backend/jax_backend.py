@@ -5,7 +5,8 @@ Importing this module imports JAX; only :mod:`shoal.nn.modules.jax` does so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -14,18 +15,19 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from shoal.backend.numpy_backend import NumpyBackend
+from shoal.backend._inputs import numpy_input, refuse_vector
+from shoal.backend._interface import StepFunction
 from shoal.backend.simulate import simulate
 from shoal.backend.surrogates import Surrogate, step_pwl
+from shoal.dynamics._spikes import spike_counts
 
 __all__ = ["JAX", "JaxBackend", "spike"]
 
 
 @partial(jax.custom_jvp, nondiff_argnums=(2, 3))
 def spike(v: Any, threshold: Any, max_spikes: Any, surrogate: Surrogate) -> Any:
-    """Multi-spike counts ``clip(floor(v/θ), 0, max)`` where ``v ≥ θ``, with a surrogate JVP."""
-    counts = jnp.floor(v / threshold) * (v >= threshold)
-    return jnp.clip(counts, 0.0, max_spikes)
+    """:func:`~shoal.dynamics._spikes.spike_counts` with the surrogate's JVP."""
+    return spike_counts(jnp, v, threshold, max_spikes)
 
 
 @spike.defjvp
@@ -36,24 +38,34 @@ def _spike_jvp(max_spikes: Any, surrogate: Surrogate, primals: Any, tangents: An
     return spike(v, threshold, max_spikes, surrogate), d_v * v_dot + d_threshold * threshold_dot
 
 
-class JaxBackend(NumpyBackend):
-    """Array operations for JAX modules (the interface of :class:`~shoal.backend.NumpyBackend`).
+_ARRAY_TYPES = (jax.Array, np.ndarray)
 
-    Every method is overridden; only :meth:`simulate` is shared, with the compiled driver.
+
+class JaxBackend:
+    """The :class:`~shoal.backend.Backend` of JAX modules: ``lax.scan``, compiled, float32.
+
+    Float data computes in float32 (float64 only with ``jax_enable_x64`` and float64 data).
     """
 
     name = "jax"
     xp = jnp
+    label = "JAX"
+    accepts_tracers = True
+    mutates_on_evolve = False
+
+    def __init__(self) -> None:
+        # One program per shape, dynamics and configuration; the backend itself is static.
+        self._simulate = self.compile(
+            simulate, static_argnames=("backend", "dynamics", "config", "record")
+        )
 
     def __repr__(self) -> str:
         return "JaxBackend()"
 
+    # ------------------------------------------------------------------ time loop
     @staticmethod
     def scan(
-        step: Callable[[Any, Any], tuple[Any, Any, dict[str, Any] | None]],
-        state: Any,
-        xs: Any,
-        record: bool,
+        step: StepFunction, state: Any, xs: Any, record: bool
     ) -> tuple[Any, Any, dict[str, Any]]:
         def body(carry: Any, x_t: Any) -> tuple[Any, Any]:
             carry, y, rec = step(carry, x_t)
@@ -64,8 +76,10 @@ class JaxBackend(NumpyBackend):
 
     @staticmethod
     def spike(v: Any, threshold: Any, max_spikes: Any, surrogate: Surrogate = step_pwl) -> Any:
+        """Multi-spike counts whose JVP is ``surrogate``'s (default ``StepPWL``)."""
         return spike(v, threshold, max_spikes, surrogate)
 
+    # ------------------------------------------------------------------ randomness
     @staticmethod
     def normal(key: Any, shape: tuple[int, ...], dtype: Any) -> Any:
         return jax.random.normal(key, shape, dtype)
@@ -88,8 +102,80 @@ class JaxBackend(NumpyBackend):
         keys = jax.random.split(key)
         return keys[0], keys[1]
 
+    # ------------------------------------------------------------------ compilation
+    @staticmethod
+    def compile(
+        function: Callable[..., Any], static_argnames: Sequence[str] = ()
+    ) -> Callable[..., Any]:
+        """``jax.jit(function)``: compiled once per shape/dtype and static arguments."""
+        return jax.jit(function, static_argnames=tuple(static_argnames))
 
-_compiled_simulate = jax.jit(simulate, static_argnames=("backend", "dynamics", "config", "record"))
+    def simulate(
+        self,
+        dynamics: Any,
+        config: Any,
+        params: Any,
+        state: Any,
+        inputs: Any,
+        rng_key: Any,
+        record: bool,
+    ) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """Run :func:`~shoal.backend.simulate.simulate`, compiled and cached."""
+        return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
 
-JaxBackend._run = staticmethod(_compiled_simulate)
+    # ------------------------------------------------------------------ arrays and dtypes
+    @staticmethod
+    def is_array(value: Any) -> bool:
+        return isinstance(value, (jax.Array, jax.core.Tracer))
+
+    @staticmethod
+    def asarray(value: Any, dtype: Any = None) -> Any:
+        return jnp.asarray(value, dtype=dtype)
+
+    @staticmethod
+    def to_numpy(value: Any) -> np.ndarray:
+        return np.asarray(value)
+
+    @staticmethod
+    def coerce(value: Any, current: Any, static: bool) -> Any:
+        """Store numeric data as ``jax.Array``, keeping an existing float attribute's dtype."""
+        if value is None or not isinstance(value, (numbers.Number, list, tuple, *_ARRAY_TYPES)):
+            return value  # callables, strings and other configuration stay as they are
+        if static and not isinstance(value, _ARRAY_TYPES):
+            return value  # Python scalars are static configuration, not traced leaves
+        array = jnp.asarray(value)
+        if isinstance(current, jax.Array) and current.dtype.kind == "f":
+            dtype = current.dtype
+        elif array.dtype.kind in "bi" or (
+            jnp.issubdtype(array.dtype, jnp.floating) and array.dtype.itemsize < 4
+        ):
+            # Booleans, signed integers, float16 and bfloat16 compute in the default float
+            # (float32; float64 only with x64 on): half precision would silently degrade the
+            # dynamics. Unsigned integers are kept: they are PRNG keys.
+            dtype = jnp.result_type(float)
+        else:
+            dtype = array.dtype
+        # An explicit dtype also drops JAX's weak type (Python scalars are weakly typed), so
+        # values updated by an optimiser keep the same abstract type and jit does not retrace.
+        return jnp.asarray(array, dtype=dtype)
+
+    @staticmethod
+    def input_dtype(values: Sequence[Any]) -> Any:
+        dtypes = [v.dtype for v in values if isinstance(v, jax.Array) and v.dtype.kind == "f"]
+        return jnp.result_type(*dtypes) if dtypes else jnp.result_type(float)
+
+    @staticmethod
+    def input_array(owner: str, data: Any, dtype: Any) -> Any:
+        if isinstance(data, jax.Array):
+            if data.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"{owner}: expected numeric input, got an array of dtype {data.dtype}"
+                )
+            refuse_vector(owner, data)
+            return data.astype(dtype)
+        return jnp.asarray(numpy_input(owner, data, dtype), dtype=dtype)
+
+
 JAX = JaxBackend()
+# The compiled driver, by name for the regression guards that count its compilations.
+_compiled_simulate = JAX._simulate

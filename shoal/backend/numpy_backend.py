@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from shoal.backend._inputs import numpy_input
+from shoal.backend._interface import StepFunction
 from shoal.backend.simulate import simulate as run_dynamics
+from shoal.dynamics._spikes import spike_counts
 
 __all__ = ["NUMPY", "NumpyBackend"]
 
@@ -25,8 +29,12 @@ def _time_steps(xs: Any) -> int:
     return len(xs)
 
 
+def _is_numeric(value: Any) -> bool:
+    return np.asarray(value).dtype.kind in "biuf"
+
+
 class NumpyBackend:
-    """Array operations for NumPy modules; the interface every backend provides.
+    """The :class:`~shoal.backend.Backend` of NumPy modules: float64, nothing compiled.
 
     Attributes:
         name: ``"numpy"``.
@@ -35,16 +43,20 @@ class NumpyBackend:
 
     name = "numpy"
     xp = np
+    label = "NumPy"
+    accepts_tracers = False
+    mutates_on_evolve = True
+
+    def __init__(self) -> None:
+        self._simulate = self.compile(run_dynamics)
 
     def __repr__(self) -> str:
         return "NumpyBackend()"
 
+    # ------------------------------------------------------------------ time loop
     @staticmethod
     def scan(
-        step: Callable[[Any, Any], tuple[Any, Any, dict[str, Any] | None]],
-        state: Any,
-        xs: Any,
-        record: bool,
+        step: StepFunction, state: Any, xs: Any, record: bool
     ) -> tuple[Any, Any, dict[str, Any]]:
         """Run ``state, y_t, rec_t = step(state, xs[t])`` for every ``t``; stack ``y`` and records.
 
@@ -71,16 +83,11 @@ class NumpyBackend:
 
     @staticmethod
     def spike(v: np.ndarray, threshold: Any, max_spikes: Any, surrogate: Any = None) -> Any:
-        """Multi-spike counts ``clip(floor(v/θ), 0, max)`` where ``v ≥ θ`` (float dtype)."""
-        # In place on our own temporary: np.clip costs more than the two bounds. With positive
-        # thresholds, floor(v/θ) ≤ 0 exactly where v < θ, so the lower bound is the mask.
-        counts = np.divide(v, threshold)
-        np.floor(counts, out=counts)
-        if not np.all(threshold > 0):
-            counts *= v >= threshold
-        np.maximum(counts, 0.0, out=counts)
-        return np.minimum(counts, max_spikes, out=counts)
+        """:func:`~shoal.dynamics._spikes.spike_counts` (NumPy has no gradients to add)."""
+        # Concrete values: check θ > 0 once per step rather than mask every element.
+        return spike_counts(np, v, threshold, max_spikes, positive=bool(np.all(threshold > 0)))
 
+    # ------------------------------------------------------------------ randomness
     @staticmethod
     def normal(key: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         """Standard normal noise from NumPy's global generator (seed with ``np.random.seed``)."""
@@ -100,6 +107,14 @@ class NumpyBackend:
         """NumPy modules have no key: their noise comes from NumPy's global generator."""
         return key, None
 
+    # ------------------------------------------------------------------ compilation
+    @staticmethod
+    def compile(
+        function: Callable[..., Any], static_argnames: Sequence[str] = ()
+    ) -> Callable[..., Any]:
+        """Nothing to compile: the function runs as written."""
+        return function
+
     def simulate(
         self,
         dynamics: Any,
@@ -110,10 +125,43 @@ class NumpyBackend:
         rng_key: Any,
         record: bool,
     ) -> tuple[Any, Any, Any, dict[str, Any]]:
-        """Run :func:`~shoal.backend.simulate` on this backend (JAX: compiled and cached)."""
-        return self._run(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
+        """Run :func:`~shoal.backend.simulate.simulate` on this backend."""
+        return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
 
-    _run = staticmethod(run_dynamics)
+    # ------------------------------------------------------------------ arrays and dtypes
+    @staticmethod
+    def is_array(value: Any) -> bool:
+        return isinstance(value, np.ndarray)
+
+    @staticmethod
+    def asarray(value: Any, dtype: Any = None) -> np.ndarray:
+        return np.asarray(value, dtype=dtype)
+
+    @staticmethod
+    def to_numpy(value: Any) -> np.ndarray:
+        return np.asarray(value)
+
+    @staticmethod
+    def coerce(value: Any, current: Any, static: bool) -> Any:
+        """Numeric parameters and states become float64 arrays, so a dtype never drifts.
+
+        Simulation parameters keep their Python type (``dt`` stays a float).
+        """
+        if value is None or static or callable(value):
+            return value
+        if isinstance(value, (np.ndarray, numbers.Number, list, tuple)) and _is_numeric(value):
+            return np.asarray(value, dtype=np.float64)
+        if type(value).__module__.startswith("jax"):
+            return np.asarray(value, dtype=np.float64)
+        return value
+
+    @staticmethod
+    def input_dtype(values: Sequence[Any]) -> Any:
+        return np.float64
+
+    @staticmethod
+    def input_array(owner: str, data: Any, dtype: Any) -> np.ndarray:
+        return numpy_input(owner, data, dtype)
 
 
 NUMPY = NumpyBackend()

@@ -21,6 +21,11 @@ from typing import Any
 __all__ = ["simulate"]
 
 
+def _swap_batch_and_time(xp: Any, array: Any) -> Any:
+    """``(B, T, ...)`` ↔ ``(T, B, ...)`` (a view on NumPy; array-API ``permute_dims``)."""
+    return xp.permute_dims(array, (1, 0, *range(2, array.ndim)))
+
+
 def simulate(
     backend: Any,
     dynamics: Any,
@@ -46,11 +51,11 @@ def simulate(
     if config.noisy:
         shape = dynamics.noise_shape(config, inputs.shape)
         noise = backend.normal(subkey, shape, inputs.dtype)
-    inputs_tm = xp.swapaxes(inputs, 0, 1)
-    noise_tm = None if noise is None else xp.swapaxes(noise, 0, 1)
+    inputs_tm = _swap_batch_and_time(xp, inputs)
+    noise_tm = None if noise is None else _swap_batch_and_time(xp, noise)
     xs, consts = dynamics.prepare(backend, config, params, inputs_tm, noise_tm)
     step = partial(dynamics.step, backend, config, consts)
     final, ys, records = backend.scan(step, state, xs, record)
     outputs, records = dynamics.finish(backend, config, params, ys, records, record)
-    records = {key: xp.swapaxes(value, 0, 1) for key, value in records.items()}
-    return xp.swapaxes(outputs, 0, 1), final, rng_key, records
+    records = {key: _swap_batch_and_time(xp, value) for key, value in records.items()}
+    return _swap_batch_and_time(xp, outputs), final, rng_key, records

@@ -12,13 +12,16 @@ from typing import Any, NamedTuple
 from shoal.dynamics._guards import exp_decay
 
 __all__ = [
+    "STATE_NAMES",
     "ExpSynConfig",
     "ExpSynParams",
     "ExpSynState",
     "finish",
     "noise_shape",
+    "pack_state",
     "prepare",
     "step",
+    "unpack_state",
 ]
 
 
@@ -36,6 +39,18 @@ class ExpSynState(NamedTuple):
     isyn: Any
 
 
+#: The module's states, in the order :func:`pack_state` takes them.
+STATE_NAMES: tuple[str, ...] = ("isyn",)
+
+
+def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> ExpSynState:
+    return ExpSynState(*states)
+
+
+def unpack_state(xp: Any, config: Any, final: ExpSynState, outputs: Any) -> dict[str, Any]:
+    return {"isyn": final.isyn}
+
+
 def noise_shape(config: ExpSynConfig, input_shape: tuple[int, ...]) -> tuple[int, ...]:
     return input_shape
 
@@ -44,7 +59,7 @@ def prepare(backend: Any, config: ExpSynConfig, p: ExpSynParams, inputs: Any, no
     xp = backend.xp
     beta = exp_decay(xp, p.dt, p.tau)  # in [0, 1] for every τ (see _guards)
     if noise is not None:
-        inputs = inputs + (p.noise_std * xp.sqrt(p.dt)) * noise
+        inputs = inputs + (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
     return beta * inputs, beta
 
 

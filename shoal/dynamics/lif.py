@@ -24,16 +24,22 @@ from typing import Any, NamedTuple
 from shoal.dynamics._guards import exp_decay, firing_threshold
 
 __all__ = [
+    "STATE_NAMES",
     "LIFConfig",
     "LIFParams",
     "LIFState",
     "finish",
     "from_synapse_major",
     "noise_shape",
+    "pack_state",
     "prepare",
     "step",
     "to_synapse_major",
+    "unpack_state",
 ]
+
+#: The module's states, in the order :func:`pack_state` takes them.
+STATE_NAMES: tuple[str, ...] = ("spikes", "isyn", "vmem")
 
 
 class LIFConfig(NamedTuple):
@@ -78,10 +84,29 @@ def noise_shape(config: LIFConfig, input_shape: tuple[int, ...]) -> tuple[int, .
 
 def to_synapse_major(xp: Any, isyn: Any) -> Any:
     """``(..., N, n_syn)`` → ``(..., n_syn, N)``."""
-    return xp.swapaxes(isyn, -1, -2)
+    return xp.matrix_transpose(isyn)
 
 
 from_synapse_major = to_synapse_major  # the same swap, back
+
+
+def pack_state(xp: Any, config: LIFConfig, states: tuple[Any, ...]) -> LIFState:
+    """The loop's state from the module's ``spikes (B, N)``, ``isyn (B, N, n_syn)``, ``vmem``.
+
+    Spikes only feed the next step through ``w_rec``: without recurrence they are not carried
+    (the final spikes are the last output), which saves a copy per step in the loop.
+    """
+    spikes, isyn, vmem = states
+    return LIFState(spikes if config.has_rec else None, to_synapse_major(xp, isyn), vmem)
+
+
+def unpack_state(xp: Any, config: LIFConfig, final: LIFState, outputs: Any) -> dict[str, Any]:
+    """The module's new states from the loop's final state and the ``(B, T, N)`` outputs."""
+    return {
+        "spikes": final.spikes if config.has_rec else outputs[:, -1, ...],
+        "isyn": from_synapse_major(xp, final.isyn),
+        "vmem": final.vmem,
+    }
 
 
 def prepare(backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: Any) -> Any:
@@ -95,13 +120,13 @@ def prepare(backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: A
     if beta.ndim == 2:  # (N or 1, n_syn) → synapse-major (n_syn, N or 1)
         beta = to_synapse_major(xp, beta)
     # Input channel c feeds neuron c // n_syn, synapse c % n_syn.
-    syn_inputs = inputs.reshape(n_steps, n_batches, n_neurons, n_syn)
+    syn_inputs = xp.reshape(inputs, (n_steps, n_batches, n_neurons, n_syn))
     syn_drive = beta * to_synapse_major(xp, syn_inputs)
-    vmem_drive = None if noise is None else (p.noise_std * xp.sqrt(p.dt)) * noise
+    vmem_drive = None if noise is None else (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
     w_rec = p.w_rec
     if config.has_rec:  # reorder the columns once so that spikes @ w_rec is synapse-major
-        w_rec = to_synapse_major(xp, w_rec.reshape(n_neurons, n_neurons, n_syn))
-        w_rec = w_rec.reshape(n_neurons, n_syn * n_neurons)
+        w_rec = to_synapse_major(xp, xp.reshape(w_rec, (n_neurons, n_neurons, n_syn)))
+        w_rec = xp.reshape(w_rec, (n_neurons, n_syn * n_neurons))
     threshold = firing_threshold(xp, p.threshold)
     return (syn_drive, vmem_drive), _Consts(alpha, beta, p.bias, threshold, w_rec)
 
@@ -112,7 +137,7 @@ def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any)
     isyn = c.beta * state.isyn + syn_drive
     irec = None
     if config.has_rec:
-        irec = (state.spikes @ c.w_rec).reshape(isyn.shape)
+        irec = xp.reshape(state.spikes @ c.w_rec, isyn.shape)
         isyn = isyn + c.beta * irec
     # One synapse per neuron (the common case): a view instead of a reduction.
     total = isyn[..., 0, :] if config.n_synapses == 1 else xp.sum(isyn, axis=-2)
@@ -124,8 +149,7 @@ def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any)
     record = {"spikes": spikes, "isyn": isyn, "vmem": vmem}
     if irec is not None:
         record["irec"] = irec
-    # Spikes only feed the next step through w_rec; without it they are not carried (the
-    # final spikes are the last output), which saves a copy per step in the loop.
+    # Spikes are carried only with recurrence (see pack_state).
     return LIFState(spikes if config.has_rec else None, isyn, vmem), spikes, record
 
 

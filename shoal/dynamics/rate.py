@@ -18,7 +18,18 @@ from typing import Any, NamedTuple
 
 from shoal.dynamics._guards import euler_rate
 
-__all__ = ["RateConfig", "RateParams", "RateState", "finish", "noise_shape", "prepare", "step"]
+__all__ = [
+    "STATE_NAMES",
+    "RateConfig",
+    "RateParams",
+    "RateState",
+    "finish",
+    "noise_shape",
+    "pack_state",
+    "prepare",
+    "step",
+    "unpack_state",
+]
 
 
 class RateConfig(NamedTuple):
@@ -48,6 +59,18 @@ class _Consts(NamedTuple):
     w_rec: Any
 
 
+#: The module's states, in the order :func:`pack_state` takes them.
+STATE_NAMES: tuple[str, ...] = ("x",)
+
+
+def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> RateState:
+    return RateState(*states)
+
+
+def unpack_state(xp: Any, config: Any, final: RateState, outputs: Any) -> dict[str, Any]:
+    return {"x": final.x}
+
+
 def noise_shape(config: RateConfig, input_shape: tuple[int, ...]) -> tuple[int, ...]:
     """Noise is added to the input, so it has the input's shape ``(B, T, N)``."""
     return input_shape
@@ -57,7 +80,7 @@ def prepare(backend: Any, config: RateConfig, p: RateParams, inputs: Any, noise:
     alpha = euler_rate(backend.xp, p.dt, p.tau)  # dt/τ capped to [0, 1] (see _guards)
     drive = inputs + p.bias
     if noise is not None:
-        drive = drive + (p.noise_std * backend.xp.sqrt(p.dt)) * noise
+        drive = drive + (p.noise_std * backend.xp.sqrt(backend.xp.asarray(p.dt))) * noise
     return alpha * drive, _Consts(alpha, p.threshold, p.w_rec)
 
 

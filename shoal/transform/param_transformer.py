@@ -9,7 +9,6 @@ and, unlike Rockpool 3.1.0, really evolve with the transformed parameters.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -162,7 +161,7 @@ class ParameterTransformerMixin(SimulatedModule):
         """
         keep_key, use_key = self._next_keys()
         transformed = self._transformed(use_key)
-        if self._mutates_on_evolve:
+        if self._backend.mutates_on_evolve:
             original = self.module.parameters()
             self.module.set_attributes(transformed)
             try:
@@ -179,7 +178,6 @@ class ParameterTransformerMixin(SimulatedModule):
 
 def pick_flavour(module: Any, numpy_flavour: type, jax_flavour: Callable[[], type]) -> type:
     """The wrapper class matching ``module``'s backend (JAX is imported only if it is in use)."""
-    jax_module = sys.modules.get("shoal.nn.modules.jax.jax_module")
-    if jax_module is not None and isinstance(module, jax_module.JaxModule):
+    if getattr(module, "_backend", None) is not None and module._backend.name == "jax":
         return jax_flavour()
     return numpy_flavour

@@ -16,13 +16,15 @@ from typing import Any
 import numpy as np
 
 import shoal.nn.modules as modules
+from shoal.backend import backend_names
 
 try:  # combinators may land after the catalogue; the registry must import without them
     import shoal.nn.combinators as combinators
 except ImportError:  # pragma: no cover - only while the package is being written
     combinators = None  # type: ignore[assignment]
 
-BACKENDS = ("numpy", "jax")
+# Every registered backend: a new backend joins every contract test by registering itself.
+BACKENDS = backend_names()
 
 Shape = tuple[int, ...]
 # (batched lead (B, T), raw input lead (T,) or (B, T)) -> nested dict of record shapes
@@ -31,10 +33,8 @@ RecordShapes = Callable[[Shape, Shape], dict[str, Any]]
 
 def catalogue(backend: str) -> SimpleNamespace:
     """The model classes of ``backend`` under backend-neutral names (``Rate``, ``LIF``...)."""
-    if backend == "numpy":
-        classes = {name: getattr(modules, name) for name in _NAMES}
-    else:
-        classes = {name: getattr(modules, f"{name}Jax") for name in _NAMES}
+    # Each backend-neutral model names its final class per backend (`_flavours`).
+    classes = {name: getattr(modules, getattr(modules, name)._flavours[backend]) for name in _NAMES}
     if combinators is not None:
         for name in ("Sequential", "Residual", "FFwdStack"):
             classes[name] = getattr(combinators, name)

@@ -186,3 +186,36 @@ def test_dt_argument_overrides_metadata():
     # Another step re-discretises: the gain is no longer one, so a Linear carries it.
     assert type(restored).__name__ == "ModSequential"
     assert list(restored.modules()) == ["LIF_w_in", "LIF"]
+
+
+# ---- issue 14: conversions are declared next to each model, export knows no model
+def test_export_imports_no_model_and_no_combinator():
+    import ast
+    from pathlib import Path
+
+    import shoal.nn.modules.nir.export as export
+
+    tree = ast.parse(Path(export.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not {m for m in imported if m.startswith("shoal.nn.combinators")}
+    assert not imported & {"shoal.nn.modules.lif", "shoal.nn.modules.linear"}
+
+
+def test_a_user_model_registers_its_own_nir_export():
+    pytest.importorskip("nir")
+    from shoal.nn.modules import Module
+    from shoal.nn.modules.nir import to_nir
+    from shoal.nn.modules.nir._registry import register_nir_export
+
+    class Doubler(Module):
+        def evolve(self, input_data, record=False):
+            return 2 * input_data, {}, {}
+
+    def doubler_to_nir(nir, name, module, dt):
+        return {name: nir.Scale(scale=np.full(module.size_out, 2.0))}, []
+
+    register_nir_export(Doubler, doubler_to_nir, shares_dt=False)
+    graph = to_nir(Doubler(shape=3))
+    assert type(graph.nodes["Doubler"]).__name__ == "Scale"

@@ -408,3 +408,18 @@ def test_continuous_input_starting_after_t_raises_and_keeps_the_clock():
     with pytest.raises(ValueError, match="beyond the first and last time points"):
         tmod(ts)
     assert tmod.t == 0.0
+
+
+# ---- issue 14: the module, not the record key's name, says which records are spikes
+def test_timed_records_are_events_where_the_module_declares_spikes():
+    from shoal.nn.modules import Rate
+    from shoal.timeseries import TSContinuous, TSEvent
+
+    class SpikyRate(Rate):
+        _spike_records = frozenset({"x"})
+
+    ts = TSContinuous.from_clocked(np.zeros((5, 2)), dt=1e-3)  # x stays 0: whole counts
+    _, _, record = SpikyRate(2).timed()(ts, record=True)
+    assert isinstance(record["x"], TSEvent)
+    _, _, record = Rate(2).timed()(ts, record=True)
+    assert isinstance(record["x"], TSContinuous)

@@ -1,14 +1,13 @@
 """Plumbing shared by the combinators: gathering sub-modules, backend dispatch, lazy JAX names.
 
-Nothing here imports JAX: a module is recognised as a JAX module only if
-:mod:`shoal.nn.modules.jax.jax_module` was already imported (it must have been, for a
-``JaxModule`` instance to exist).
+Each combinator registers its flavours with :func:`register_flavour`, keyed on the backend's
+name (``module._backend.name``); a flavour of another backend is given as ``"module:Class"``
+and imported only when its sub-modules call for it, so nothing here imports JAX.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,23 +17,33 @@ from shoal.nn.modules.module import Module
 
 __all__ = [
     "gather_modules",
-    "is_jax_module",
     "lazy_jax_flavour",
     "pick_flavour",
+    "register_flavour",
     "reject_keywords",
 ]
 
-_JAX_MODULE_PATH = "shoal.nn.modules.jax.jax_module"
 _JAX_FLAVOURS_PATH = "shoal.nn.combinators._jax"
 
 # The keywords a combinator computes itself from its sub-modules.
 _DERIVED_KEYWORDS = ("shape", "spiking_input", "spiking_output")
 
 
-def is_jax_module(module: Any) -> bool:
-    """Whether ``module`` is a :class:`~shoal.nn.modules.jax.jax_module.JaxModule` (no JAX import)."""
-    jax_module = sys.modules.get(_JAX_MODULE_PATH)
-    return jax_module is not None and isinstance(module, jax_module.JaxModule)
+# (combinator kind, backend name) → the flavour class, or "module:Class" until first use.
+_FLAVOURS: dict[tuple[str, str], Any] = {}
+
+
+def register_flavour(kind: str, backend: str, flavour: type | str) -> None:
+    """Declare ``flavour`` as the ``kind`` combinator (``"Sequential"``) for ``backend``."""
+    _FLAVOURS[(kind, backend)] = flavour
+
+
+def _flavour(kind: str, backend: str) -> Any:
+    found = _FLAVOURS[(kind, backend)]
+    if isinstance(found, str):
+        module, name = found.split(":")
+        found = _FLAVOURS[(kind, backend)] = getattr(importlib.import_module(module), name)
+    return found
 
 
 def default_name(index: int, module: Module) -> str:
@@ -81,29 +90,31 @@ def describe(entries: Sequence[tuple[str, Module]]) -> str:
 
 
 def mixed_backend_error(owner: str, entries: Sequence[tuple[str, Module]]) -> ValueError:
-    """The error for NumPy and JAX sub-modules in one combinator, naming both groups."""
-    jax_entries = [entry for entry in entries if is_jax_module(entry[1])]
-    numpy_entries = [entry for entry in entries if not is_jax_module(entry[1])]
+    """The error for sub-modules of several backends in one combinator, naming each group."""
+    groups: dict[str, list[tuple[str, Module]]] = {}
+    for entry in entries:
+        groups.setdefault(entry[1]._backend.name, []).append(entry)
+    described = " and ".join(
+        f"{group[0][1]._backend.label} modules {describe(group)}"
+        for _, group in sorted(groups.items())
+    )
     return ValueError(
-        f"{owner}: sub-modules mix backends: JAX modules {describe(jax_entries)} and NumPy "
-        f"modules {describe(numpy_entries)}. Use one backend for every sub-module (e.g. "
-        "RateJax with LinearJax, or Rate with Linear)."
+        f"{owner}: sub-modules mix backends: {described}. Use one backend for every "
+        "sub-module (e.g. RateJax with LinearJax, or Rate with Linear)."
     )
 
 
-def pick_flavour(kind: str, args: Sequence[Any], numpy_class: type) -> type:
-    """The combinator class for these sub-modules: JAX if all are JAX, NumPy if none are.
+def pick_flavour(kind: str, args: Sequence[Any]) -> type:
+    """The ``kind`` combinator class of the sub-modules' backend (NumPy when there are none).
 
     Raises:
-        ValueError: If some sub-modules are JAX modules and others are not.
+        ValueError: If the sub-modules belong to more than one backend.
     """
     entries = gather_modules(kind, args)
-    n_jax = sum(is_jax_module(module) for _, module in entries)
-    if n_jax == 0:
-        return numpy_class
-    if n_jax < len(entries):
+    backends = {module._backend.name for _, module in entries}
+    if len(backends) > 1:
         raise mixed_backend_error(kind, entries)
-    return lazy_jax_flavour(f"Jax{numpy_class.__name__.removeprefix('Mod')}")
+    return _flavour(kind, backends.pop() if backends else "numpy")  # type: ignore[no-any-return]
 
 
 def lazy_jax_flavour(name: str) -> Any:

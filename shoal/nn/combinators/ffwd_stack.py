@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from shoal.nn.combinators._common import gather_modules, lazy_jax_flavour, pick_flavour
+from shoal.nn.combinators._common import (
+    gather_modules,
+    lazy_jax_flavour,
+    pick_flavour,
+    register_flavour,
+)
+from shoal.nn.combinators._nir import chain_graph
 from shoal.nn.combinators.sequential import SequentialBase
 from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.nir._registry import register_nir_graph
 from shoal.parameters import Parameter
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
@@ -109,6 +117,14 @@ class ModFFwdStack(FFwdStackBase):
     __doc__ = FFwdStackBase.__doc__
 
 
+register_nir_graph(
+    FFwdStackBase,
+    partial(chain_graph, kind="Sequential", weights=True),  # see shoal.nn.modules.nir
+)
+register_flavour("FFwdStack", "numpy", ModFFwdStack)
+register_flavour("FFwdStack", "jax", "shoal.nn.combinators._jax:JaxFFwdStack")
+
+
 def FFwdStack(
     *modules: Any, weight_init_func: Callable[[Any], Any] = kaiming, **kwargs: Any
 ) -> FFwdStackBase:
@@ -130,7 +146,7 @@ def FFwdStack(
         >>> stack(np.ones((5, 2)))[0].shape
         (1, 5, 3)
     """
-    flavour = pick_flavour("FFwdStack", modules, ModFFwdStack)
+    flavour = pick_flavour("FFwdStack", modules)
     return flavour(*modules, weight_init_func=weight_init_func, **kwargs)  # type: ignore[no-any-return]
 
 

@@ -6,11 +6,14 @@ One implementation, :class:`ResidualBase`, with thin flavours :class:`ModResidua
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from shoal.nn.combinators._common import lazy_jax_flavour, pick_flavour
+from shoal.nn.combinators._common import lazy_jax_flavour, pick_flavour, register_flavour
+from shoal.nn.combinators._nir import chain_graph
 from shoal.nn.combinators.sequential import SequentialBase
 from shoal.nn.modules._backends import resolve_backend_name
+from shoal.nn.modules.nir._registry import register_nir_graph
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
     from shoal.nn.combinators._jax import JaxResidual
@@ -55,6 +58,14 @@ class ModResidual(ResidualBase):
     __doc__ = ResidualBase.__doc__
 
 
+register_nir_graph(
+    ResidualBase,
+    partial(chain_graph, kind="Residual", weights=False),  # see shoal.nn.modules.nir
+)
+register_flavour("Residual", "numpy", ModResidual)
+register_flavour("Residual", "jax", "shoal.nn.combinators._jax:JaxResidual")
+
+
 def Residual(*modules: Any, **kwargs: Any) -> ResidualBase:
     """Build a :class:`ModResidual` or ``JaxResidual``: all JAX sub-modules give the JAX one.
 
@@ -70,7 +81,7 @@ def Residual(*modules: Any, **kwargs: Any) -> ResidualBase:
         >>> out.round(4).tolist()
         [[[1.05, 1.05, 1.05], [1.0975, 1.0975, 1.0975]]]
     """
-    return pick_flavour("Residual", modules, ModResidual)(*modules, **kwargs)  # type: ignore[no-any-return]
+    return pick_flavour("Residual", modules)(*modules, **kwargs)  # type: ignore[no-any-return]
 
 
 def __getattr__(name: str) -> Any:

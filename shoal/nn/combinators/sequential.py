@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from shoal._errors import UnknownAttributeError, did_you_mean
@@ -16,14 +17,17 @@ from shoal.nn.combinators._common import (
     default_name,
     describe,
     gather_modules,
-    is_jax_module,
     lazy_jax_flavour,
     mixed_backend_error,
     pick_flavour,
+    register_flavour,
     reject_keywords,
 )
+from shoal.nn.combinators._nir import chain_graph
 from shoal.nn.modules._backends import resolve_backend_name
+from shoal.nn.modules._registry import store as _store
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.nir._registry import register_nir_graph
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
     from shoal.nn.combinators._jax import JaxSequential
@@ -70,7 +74,7 @@ class SequentialBase(Module):
         reject_keywords(owner, self._kind, kwargs, self._keywords)
         super().__init__()
         entries = gather_modules(owner, modules)
-        if len({is_jax_module(module) for _, module in entries}) > 1:
+        if len({module._backend.name for _, module in entries}) > 1:
             raise mixed_backend_error(owner, entries)
         self._refresh_shape()
         for name, module in entries:
@@ -142,11 +146,11 @@ class SequentialBase(Module):
                 f"{self._path}: the sub-module name '{name}' clashes with an attribute of "
                 f"{self.class_name}; choose another name (names may not start with '_')."
             )
-        if is_jax_module(module) != is_jax_module(self):
-            backends = ("a JAX", "NumPy") if is_jax_module(module) else ("a NumPy", "JAX")
+        if module._backend is not self._backend:
             raise ValueError(
-                f"{self._path}: cannot add {backends[0]} module {name} ({module.class_name}) "
-                f"to a {backends[1]} {self._kind}. Use one backend for every sub-module."
+                f"{self._path}: cannot add a {module._backend.label} module {name} "
+                f"({module.class_name}) to a {self._backend.label} {self._kind}. Use one "
+                "backend for every sub-module."
             )
         if self._submodule_names:
             self._check_link(len(self) - 1, self[-1], len(self), module)
@@ -183,9 +187,9 @@ class SequentialBase(Module):
             shape = (first.size_in, last.size_out)
             spiking = (first.spiking_input, last.spiking_output)
         # Set directly: sizes may be ``None`` for shape-agnostic sub-modules.
-        object.__setattr__(self, "_shape", shape)
-        object.__setattr__(self, "_spiking_input", spiking[0])
-        object.__setattr__(self, "_spiking_output", spiking[1])
+        _store(self, "_shape", shape)
+        _store(self, "_spiking_input", spiking[0])
+        _store(self, "_spiking_output", spiking[1])
 
     # ------------------------------------------------------------------ container protocol
     def __len__(self) -> int:
@@ -225,6 +229,14 @@ class ModSequential(SequentialBase):
     __doc__ = SequentialBase.__doc__
 
 
+register_nir_graph(
+    SequentialBase,
+    partial(chain_graph, kind="Sequential", weights=False),  # see shoal.nn.modules.nir
+)
+register_flavour("Sequential", "numpy", ModSequential)
+register_flavour("Sequential", "jax", "shoal.nn.combinators._jax:JaxSequential")
+
+
 def Sequential(*modules: Any, **kwargs: Any) -> SequentialBase:
     """Build a :class:`ModSequential` or ``JaxSequential`` from sub-modules.
 
@@ -252,7 +264,7 @@ def Sequential(*modules: Any, **kwargs: Any) -> SequentialBase:
         >>> out.shape, list(state), record
         ((1, 1, 3), ['0_Rate', '1_Rate'], {})
     """
-    return pick_flavour("Sequential", modules, ModSequential)(*modules, **kwargs)  # type: ignore[no-any-return]
+    return pick_flavour("Sequential", modules)(*modules, **kwargs)  # type: ignore[no-any-return]
 
 
 #: Rockpool's name for the backend-neutral implementation (``isinstance`` works for

@@ -35,7 +35,7 @@ from shoal._errors import UnknownAttributeError
 from shoal.utilities.tree_utils import flatten_dict, unflatten_dict
 
 if TYPE_CHECKING:
-    from shoal.nn.modules.module import Module
+    from shoal.nn.modules._updates import UpdatableModule as Module
 
 __all__ = ["load_module", "register_flavour_affixes", "save_module"]
 

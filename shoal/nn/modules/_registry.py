@@ -29,9 +29,11 @@ __all__ = [
     "ModuleMeta",
     "Registered",
     "all_keywords",
+    "is_array_value",
     "is_numeric_array",
     "matches_family",
     "normalise_module_shape",
+    "store",
 ]
 
 # The kind classes, typed as classes (type checkers see ``Parameter(...)`` as a plain value).
@@ -89,6 +91,15 @@ def all_keywords(cls: type) -> set[str]:
     return names
 
 
+def store(module: Any, name: str, value: Any) -> None:
+    """The one write path of every module attribute (the registry and bookkeeping included).
+
+    ``Module.__setattr__`` decides what an assignment means (register, add a submodule, check
+    a value); whatever it decides is written here.
+    """
+    object.__setattr__(module, name, value)
+
+
 class ModuleMeta(ABCMeta):
     """Checks constructor keywords before ``__init__`` and closes the init phase after it."""
 
@@ -119,7 +130,7 @@ class ModuleMeta(ABCMeta):
         post_init = getattr(obj, "__post_init__", None)
         if post_init is not None:
             post_init()
-        object.__setattr__(obj, "_in_init", False)
+        store(obj, "_in_init", False)
         return obj
 
 
@@ -149,3 +160,9 @@ def matches_family(record: Registered, family: Any) -> bool:
 
 def is_numeric_array(value: Any) -> bool:
     return np.asarray(value).dtype.kind in "biuf"
+
+
+def is_array_value(value: Any) -> bool:
+    """Whether ``value`` is a numeric array of some backend (not a Python scalar or list)."""
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    return hasattr(value, "shape") and kind is not None and kind in "biufc"

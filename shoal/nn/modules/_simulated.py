@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from shoal.backend import is_tracer
-from shoal.nn.modules.module import FromAttribute, Module
+from shoal.dynamics._protocol import Dynamics
+from shoal.nn.modules._constraints import TIME_CONSTANT
+from shoal.nn.modules.module import Module
 from shoal.parameters import State
 
 __all__ = ["SimulatedModule", "is_noisy"]
@@ -27,26 +28,51 @@ def is_noisy(noise_std: Any) -> bool:
 
 
 class SimulatedModule(Module):
-    """Base of the built-in models: evolve through :func:`shoal.backend.simulate`."""
+    """Base of the built-in models: ``evolve`` written once, through the model's dynamics.
+
+    A model names its dynamics module (``_dynamics``, a
+    :class:`~shoal.dynamics._protocol.Dynamics`) and builds the dynamics' configuration and
+    parameters from its attributes (:meth:`_configure`); everything else is shared.
+    """
+
+    #: The model's dynamics module (``shoal.dynamics.lif``...).
+    _dynamics: ClassVar[Dynamics]
+
+    def _configure(self) -> tuple[Any, Any]:
+        """``(config, params)``: the dynamics' static configuration and its parameters."""
+        raise NotImplementedError(f"{self.class_name} must define _configure()")
+
+    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input; see the model's class docstring."""
+        dynamics = self._dynamics
+        xp = self._backend.xp
+        states = tuple(getattr(self, name) for name in dynamics.STATE_NAMES)
+        inputs, batched = self._auto_batch(input_data, states)
+        config, params = self._configure()
+        state = dynamics.pack_state(xp, config, batched)
+        outputs, final, rng_key, records = self._simulate(
+            dynamics, config, params, state, inputs, record
+        )
+        new_state = dynamics.unpack_state(xp, config, final, outputs)
+        return outputs, self._new_state(new_state, rng_key), records
 
     def _init_rng_key(self, rng_key: Any) -> None:
         key = self._backend.initial_key(self.class_name, rng_key)
         if key is None:
             return
-        # The construction key is what reset_state() restores. Held in an array attribute (a
-        # pytree leaf, not static data), modules differing only in their key compile once.
-        self._initial_rng_key = key
+        # The construction key is what reset_state() restores; like all construction data it
+        # is held in `_initial_rng_key`, a pytree leaf (see Module._hold_initial_value).
         self.rng_key = State(key)
-        record = replace(self._registry["rng_key"], init_func=FromAttribute("_initial_rng_key"))
-        object.__setattr__(self, "_registry", {**self._registry, "rng_key": record})
 
     def _check_time_constants(self, recursive: bool) -> None:
         for name, record in self._registry.items():
-            if record.family != "taus":
+            if record.constraint is not TIME_CONSTANT:
                 continue
             value = self.__dict__.get(name)
             if value is None or is_tracer(value) or _CHECKED_IMMUTABLE.get(id(value)) is value:
                 continue
+            if not hasattr(value, "shape"):
+                continue  # a Python number (dt) was checked when set, and cannot change
             array = np.asarray(value)
             if not np.all((array > 0) & np.isfinite(array)):
                 raise ValueError(

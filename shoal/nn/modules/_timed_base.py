@@ -15,9 +15,11 @@ import numpy as np
 
 from shoal._errors import warn_user
 from shoal.nn.modules._constraints import TIME_CONSTANT
+from shoal.nn.modules._module_base import ModuleBase
+from shoal.nn.modules._registry import store as _store
 from shoal.nn.modules._timed_clock import EVOLVING, common_time_step, on_the_clock, steps_for_call
 from shoal.nn.modules._timed_records import as_time_step, whole_steps_floor
-from shoal.nn.modules.module import Module
+from shoal.nn.modules._updates import UpdatableModule
 from shoal.parameters import SimulationParameter
 from shoal.timeseries import TimeSeries, TSContinuous, TSEvent
 
@@ -31,7 +33,7 @@ _EVENT_KEYWORDS = frozenset(
 _CONTINUOUS_KEYWORDS = frozenset({"dt", "t_start", "name", "periodic", "interp_kind", "units"})
 
 
-class TimedModule(Module):
+class TimedModule(UpdatableModule):
     """Base class of modules that evolve over time series, keeping a clock ``t``.
 
     Subclasses implement ``evolve(ts_input=None, duration=None, num_timesteps=None,
@@ -89,7 +91,7 @@ class TimedModule(Module):
         super().__init__(shape, spiking_input, spiking_output, *args[1:], **kwargs)
         step = as_time_step(self.class_name, dt)
         self.dt = SimulationParameter(step, family="dt", constraint=TIME_CONSTANT)
-        object.__setattr__(self, "_user_dt", step)
+        _store(self, "_user_dt", step)
         self._timestep = 0
         self._add_events = bool(add_events)
 
@@ -361,7 +363,7 @@ class TimedModule(Module):
         return TSContinuous.from_clocked(array, **settings)
 
     # ------------------------------------------------------------------ nested TimedModules
-    def _add_submodule(self, name: str, module: Module) -> None:
+    def _add_submodule(self, name: str, module: ModuleBase) -> None:
         if isinstance(module, TimedModule) and "dt" in self._registry:
             self._harmonise_dt(name, module)
         super()._add_submodule(name, module)
@@ -385,7 +387,7 @@ class TimedModule(Module):
             self.dt = common
 
 
-def _timed_in(module: Module) -> Iterator[TimedModule]:
+def _timed_in(module: ModuleBase) -> Iterator[TimedModule]:
     """TimedModules anywhere below a plain module (e.g. inside a Sequential)."""
     for child in module.modules().values():
         if isinstance(child, TimedModule):

@@ -35,7 +35,8 @@ __all__ = [
     "whole_steps_floor",
 ]
 
-#: Record keys that hold spike counts (converted to ``TSEvent``).
+#: Record keys that hold spike counts by default (converted to ``TSEvent``): Rockpool's
+#: convention, for modules that do not declare their own ``_spike_records``.
 SPIKE_RECORD_KEYS = frozenset({"spikes"})
 
 
@@ -137,7 +138,8 @@ def records_to_timeseries(
         if array is None:
             converted[key] = value
             continue
-        spiking = key in SPIKE_RECORD_KEYS
+        # The module says which of its records are spikes (built-in models declare it).
+        spiking = key in getattr(module, "_spike_records", SPIKE_RECORD_KEYS)
         if key.endswith("_output") and key[: -len("_output")] in children:
             spiking = children[key[: -len("_output")]].spiking_output
         converted[key] = to_timeseries(array, dt, t_start, spiking, name=path)

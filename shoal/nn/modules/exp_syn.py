@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from shoal.dynamics import exp_syn as exp_syn_dynamics
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
+from shoal.nn.modules.nir import _conversions as nir_conversions
+from shoal.nn.modules.nir._registry import as_vector, register_nir_export, reject_noise
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["ExpSynBase"]
@@ -39,6 +42,12 @@ class ExpSynBase(SimulatedModule):
     Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``isyn (N,)`` (and
     ``rng_key`` on JAX). Records (``record=True``): ``isyn (B, T, N)``.
     """
+
+    _dynamics: ClassVar[Dynamics] = exp_syn_dynamics
+    _spike_records: ClassVar[frozenset[str]] = frozenset()
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "ExpSyn", "jax": "ExpSynJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     tau: Any  # registered through _declare (named errors); declared for type checkers
 
@@ -76,11 +85,16 @@ class ExpSynBase(SimulatedModule):
         self._init_rng_key(rng_key)
         self.isyn = State(shape=(n,), init_func=zeros)
 
-    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
-        inputs, (isyn0,) = self._auto_batch(input_data, (self.isyn,))
+    def _configure(self) -> tuple[Any, Any]:
         config = exp_syn_dynamics.ExpSynConfig(is_noisy(self.noise_std))
-        params = exp_syn_dynamics.ExpSynParams(self.tau, self.dt, self.noise_std)
-        outputs, final, rng_key, records = self._simulate(
-            exp_syn_dynamics, config, params, exp_syn_dynamics.ExpSynState(isyn0), inputs, record
-        )
-        return outputs, self._new_state({"isyn": final.isyn}, rng_key), records
+        return config, exp_syn_dynamics.ExpSynParams(self.tau, self.dt, self.noise_std)
+
+
+def _exp_syn_to_nir(nir: Any, name: str, module: ExpSynBase, dt: float | None) -> tuple[dict, list]:
+    """``nir.LI`` (see :func:`shoal.nn.modules.nir._conversions.li_from_expsyn`)."""
+    reject_noise(module)
+    tau = as_vector(module.tau, module.size_out)
+    return {name: nir.LI(**nir_conversions.li_from_expsyn(tau, float(module.dt)))}, []
+
+
+register_nir_export(ExpSynBase, _exp_syn_to_nir)

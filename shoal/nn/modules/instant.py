@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -38,6 +38,8 @@ class InstantBase(Module):
 
     Input ``(T, Nin)`` or ``(B, T, Nin)``; output ``(B, T, Nout)``. Stateless.
     """
+
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "Instant", "jax": "InstantJax"}
 
     def __init__(
         self,

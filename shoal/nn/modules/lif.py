@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from shoal.backend import is_tracer
 from shoal.backend.surrogates import Surrogate, get_surrogate
 from shoal.dynamics import lif as lif_dynamics
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import (
     FINITE,
     NON_NEGATIVE,
@@ -20,6 +21,14 @@ from shoal.nn.modules._constraints import (
 )
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, kaiming, zeros
+from shoal.nn.modules.nir import _conversions as nir_conversions
+from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._registry import (
+    as_matrix,
+    as_vector,
+    register_nir_export,
+    reject_noise,
+)
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["LIFBase"]
@@ -75,6 +84,12 @@ class LIFBase(SimulatedModule):
     (``record=True``): ``irec``, ``isyn`` ``(B, T, Nout, n_syn)``; ``spikes``, ``vmem``
     ``(B, T, Nout)``.
     """
+
+    _dynamics: ClassVar[Dynamics] = lif_dynamics
+    _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau_mem: Any
@@ -190,8 +205,7 @@ class LIFBase(SimulatedModule):
                 value = float(np.asarray(value))
         return super()._coerce(name, kind, value)
 
-    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
-        inputs, states = self._auto_batch(input_data, (self.spikes, self.isyn, self.vmem))
+    def _configure(self) -> tuple[Any, Any]:
         config = lif_dynamics.LIFConfig(
             self.n_synapses,
             self._has_rec,
@@ -208,14 +222,32 @@ class LIFBase(SimulatedModule):
             self.dt,
             self.noise_std,
         )
-        xp = self._backend.xp
-        spikes, isyn, vmem = states
-        carried_spikes = spikes if self._has_rec else None  # see lif_dynamics.step
-        state = lif_dynamics.LIFState(carried_spikes, lif_dynamics.to_synapse_major(xp, isyn), vmem)
-        outputs, final, rng_key, records = self._simulate(
-            lif_dynamics, config, params, state, inputs, record
+        return config, params
+
+
+def _lif_to_nir(nir: Any, name: str, module: LIFBase, dt: float | None) -> tuple[dict, list]:
+    """``nir.CubaLIF`` (one synapse per neuron); recurrence adds a ``'<name>_w_rec'`` node."""
+    reject_noise(module)
+    if module.n_synapses != 1:
+        raise NIRConversionError(
+            f"{module._path} ({module.class_name}): has {module.n_synapses} synapses per "
+            "neuron, but nir.CubaLIF has one synaptic current per neuron. Export a LIF with "
+            "shape (N, N) (one synapse per neuron)."
         )
-        isyn = lif_dynamics.from_synapse_major(xp, final.isyn)
-        spikes = final.spikes if self._has_rec else outputs[:, -1]
-        new_state = {"spikes": spikes, "isyn": isyn, "vmem": final.vmem}
-        return outputs, self._new_state(new_state, rng_key), records
+    size = module.size_out
+    params = nir_conversions.cubalif_from_lif(
+        as_vector(module.tau_mem, size),
+        as_vector(module.tau_syn, size),
+        as_vector(module.bias, size),
+        as_vector(module.threshold, size),
+        float(module.dt),
+    )
+    nodes: dict[str, Any] = {name: nir.CubaLIF(**params)}
+    if not module._has_rec:
+        return nodes, []
+    rec_name = f"{name}_w_rec"
+    nodes[rec_name] = nir.Linear(weight=as_matrix(module.w_rec).T)
+    return nodes, [(name, rec_name), (rec_name, name)]
+
+
+register_nir_export(LIFBase, _lif_to_nir)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.nir._registry import as_matrix, as_vector, register_nir_export
 from shoal.parameters import Parameter
 
 __all__ = ["LinearBase", "uniform_sqrt"]
@@ -38,6 +39,10 @@ class LinearBase(Module):
         spiking_input: Whether input is spikes (default ``False``).
         spiking_output: Whether output is spikes (default ``False``).
     """
+
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "Linear", "jax": "LinearJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     weight: Any  # registered through _declare (named errors); declared for type checkers
 
@@ -103,3 +108,14 @@ class LinearBase(Module):
         if self._has_bias:
             output = output + self.bias
         return output, {}, {}
+
+
+def _linear_to_nir(nir: Any, name: str, module: LinearBase, dt: float | None) -> tuple[dict, list]:
+    """``nir.Linear`` (``weight.T``), or ``nir.Affine`` with a bias."""
+    weight = as_matrix(module.weight).T
+    if module._has_bias:
+        return {name: nir.Affine(weight=weight, bias=as_vector(module.bias, module.size_out))}, []
+    return {name: nir.Linear(weight=weight)}, []
+
+
+register_nir_export(LinearBase, _linear_to_nir, shares_dt=False)

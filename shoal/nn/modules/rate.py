@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from shoal._errors import EulerStabilityWarning, warn_user
 from shoal.dynamics import rate as rate_dynamics
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import FINITE, NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.activations import H_ReLU, resolve_activation
 from shoal.nn.modules.initialisers import filled, unit_eigs, zeros
+from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._registry import register_nir_export
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["RateBase"]
@@ -47,6 +50,12 @@ class RateBase(SimulatedModule):
     Input ``(T, N)`` or ``(B, T, N)``; output ``(B, T, N)``. State ``x`` ``(N,)`` (and
     ``rng_key`` on JAX). Records (with ``record=True``): ``rec_input`` and ``x``, ``(B, T, N)``.
     """
+
+    _dynamics: ClassVar[Dynamics] = rate_dynamics
+    _spike_records: ClassVar[frozenset[str]] = frozenset()
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "Rate", "jax": "RateJax"}
+    # evolve traces: JAX flavours run eager calls through one compiled program.
+    _compile_calls = True
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau: Any
@@ -138,13 +147,21 @@ class RateBase(SimulatedModule):
                 EulerStabilityWarning,
             )
 
-    def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
-        inputs, (x0,) = self._auto_batch(input_data, (self.x,))
+    def _configure(self) -> tuple[Any, Any]:
         config = rate_dynamics.RateConfig(self.act_fn, self._has_rec, is_noisy(self.noise_std))
         params = rate_dynamics.RateParams(
             self.tau, self.bias, self.threshold, self.w_rec, self.dt, self.noise_std
         )
-        outputs, final, rng_key, records = self._simulate(
-            rate_dynamics, config, params, rate_dynamics.RateState(x0), inputs, record
-        )
-        return outputs, self._new_state({"x": final.x}, rng_key), records
+        return config, params
+
+
+def _rate_to_nir(nir: Any, name: str, module: RateBase, dt: float | None) -> tuple[dict, list]:
+    raise NIRConversionError(
+        f"{module._path} ({module.class_name}): NIR has no rate neuron (Euler-integrated leaky "
+        "state followed by an activation function), so a Rate module cannot be exported. "
+        "Supported: Linear, LIF, ExpSyn and Sequential/Residual/FFwdStack of them."
+    )
+
+
+# Declared so that the refusal says why; Rate's dt is not compared (it is never exported).
+register_nir_export(RateBase, _rate_to_nir, shares_dt=False)

@@ -27,6 +27,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 from shoal._errors import UnknownAttributeError, warn_user
+from shoal.nn.modules._module_base import ModuleBase
+from shoal.nn.modules._registry import store as _store
 from shoal.nn.modules._timed_base import TimedModule
 from shoal.nn.modules._timed_records import (
     as_time_step,
@@ -34,7 +36,7 @@ from shoal.nn.modules._timed_records import (
     pick_output,
     records_to_timeseries,
 )
-from shoal.nn.modules.module import Module
+from shoal.nn.modules._updates import UpdatableModule
 from shoal.timeseries import TimeSeries
 
 __all__ = ["LayerToTimedModule", "TimedModule", "TimedModuleWrapper", "astimedmodule"]
@@ -131,13 +133,13 @@ class TimedModuleWrapper(TimedModule):
         ('Output samples', (10, 2), 0.01)
     """
 
-    _module: Module
+    _module: UpdatableModule
     _output_num: int
     _warned_state_carry: bool
 
     def __init__(
         self,
-        module: Module,
+        module: UpdatableModule,
         output_num: int = 0,
         dt: float | None = None,
         add_events: bool = True,
@@ -145,7 +147,7 @@ class TimedModuleWrapper(TimedModule):
         **kwargs: Any,
     ) -> None:
         owner = type(self).__name__
-        if not isinstance(module, Module):
+        if not isinstance(module, ModuleBase):
             raise TypeError(
                 f"{owner} : `module` must be a 'Module' object, got {type(module).__name__}"
             )
@@ -174,11 +176,11 @@ class TimedModuleWrapper(TimedModule):
         self._output_num = int(output_num)
         self._warned_state_carry = False
         # Registered as a submodule without renaming it: `module` may still belong elsewhere.
-        object.__setattr__(self, "_module", module)
-        object.__setattr__(self, "_submodule_names", ("_module",))
+        _store(self, "_module", module)
+        _store(self, "_submodule_names", ("_module",))
 
     @property
-    def module(self) -> Module:
+    def module(self) -> UpdatableModule:
         """The wrapped module, carrying the state of the latest call."""
         return self._module
 
@@ -197,7 +199,7 @@ class TimedModuleWrapper(TimedModule):
                 f"the output series, got {type(kwargs_timeseries).__name__}"
             )
         _, raster, steps = self._prepare_input(ts_input, duration, num_timesteps)
-        module = self._module
+        module: Any = self._module
         output, new_state, record_dict = module(np.asarray(raster, dtype=np.float64),
                                                 record=record)  # fmt: skip
         array = clocked_array(pick_output(self._path, output, self._output_num), steps)
@@ -223,7 +225,7 @@ class TimedModuleWrapper(TimedModule):
         return self.name if self.name is not None else self._module.name
 
     # ------------------------------------------------------------------ state
-    def _carry_state(self, module: Module, new_state: Any) -> None:
+    def _carry_state(self, module: UpdatableModule, new_state: Any) -> None:
         """Keep the module's new state for the next call; never raises.
 
         A module whose ``evolve`` returns state that does not fit its own state tree (e.g. a
@@ -243,9 +245,9 @@ class TimedModuleWrapper(TimedModule):
                 "the module's own state layout (as `state()` gives it) to carry it.",
                 UserWarning,
             )
-        object.__setattr__(self, "_module", updated)
+        _store(self, "_module", updated)
 
-    def set_attributes(self, new_attributes: Mapping[str, Any]) -> Module:
+    def set_attributes(self, new_attributes: Mapping[str, Any]) -> TimedModuleWrapper:
         """Set attributes of the wrapper and its module; also takes the state a call returned.
 
         Keys naming the wrapper's own attributes (``dt``) or ``'_module'`` apply as usual; any
@@ -276,7 +278,7 @@ class TimedModuleWrapper(TimedModule):
         return f"{head} {{\n{text}\n{indent}}}"
 
 
-def _split_fitting(module: Module, tree: Any, path: str) -> tuple[dict[str, Any], list[str]]:
+def _split_fitting(module: ModuleBase, tree: Any, path: str) -> tuple[dict[str, Any], list[str]]:
     """The part of ``tree`` that names ``module``'s registered attributes, and the rest's paths."""
     if not isinstance(tree, Mapping):
         return {}, [f"{path} (a {type(tree).__name__}, not a dict)"]

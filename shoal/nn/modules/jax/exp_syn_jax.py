@@ -8,4 +8,3 @@ __all__ = ["ExpSynJax"]
 
 class ExpSynJax(ExpSynBase, JaxModule):
     __doc__ = ExpSynBase.__doc__
-    _compile_calls = True

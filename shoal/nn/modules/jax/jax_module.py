@@ -16,18 +16,15 @@ JAX modules never mutate when evolved: ``out, new_state, rec = mod(x)`` then
 from __future__ import annotations
 
 import copy
-import numbers
 from functools import partial
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from shoal._debug import debug_enabled
 from shoal.backend.jax_backend import JAX
-from shoal.nn.modules.module import SIMULATION_PARAMETER, Module
-from shoal.parameters import ParameterBase
+from shoal.nn.modules.module import Module
 
 __all__ = ["JaxModule"]
 
@@ -152,7 +149,7 @@ def _evolve(module: JaxModule, input_data: Any, record: bool) -> Any:
 
 
 # One compiled program per module structure, input shape/dtype and `record` flag.
-_compiled_evolve = jax.jit(_evolve, static_argnames=("record",))
+_compiled_evolve = JAX.compile(_evolve, static_argnames=("record",))
 
 
 class JaxModule(Module):
@@ -161,16 +158,17 @@ class JaxModule(Module):
     Float data is stored as ``jax.Array`` in float32 (float64 is kept only when
     ``jax_enable_x64`` is on and float64 data is given). Submodules must be JAX modules.
 
-    Built-in modules (``_compile_calls = True``) run every call ``mod(x)`` through one cached
+    Dtypes and input conversion are the backend's (:class:`~shoal.backend.jax_backend.JaxBackend`).
+    Built-in models (their backend-neutral class sets ``_compile_calls = True``, so no final
+    class has to) run every call ``mod(x)`` through one cached
     ``jax.jit`` of ``evolve``, so eager use runs at compiled speed; inside a user's ``jit`` or
     ``grad`` the nested compiled call is simply inlined. User subclasses evolve as written
     (their ``evolve`` may hold Python that does not trace); set ``_compile_calls = True`` on a
     subclass whose ``evolve`` is traceable to get the same.
     """
 
-    _backend: Any = JAX
+    _backend = JAX
     _compile_calls: bool = False
-    _mutates_on_evolve = False
 
     def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
         # `jax.jit(mod)(x, record=True)` traces the keyword: a traced flag cannot choose what
@@ -223,48 +221,6 @@ class JaxModule(Module):
                     "and tie weights explicitly (e.g. set one parameter on both in "
                     "set_attributes), or call one submodule twice in evolve."
                 )
-
-    # --------------------------------------------------------------- dtypes
-    def _coerce(self, name: str, kind: type[ParameterBase], value: Any) -> Any:
-        """Store numeric data as ``jax.Array``, keeping an existing attribute's dtype."""
-        if value is None or not isinstance(value, (numbers.Number, list, tuple, *_ARRAY_TYPES)):
-            return value  # callables, strings and other configuration stay as they are
-        if issubclass(kind, SIMULATION_PARAMETER) and not isinstance(value, _ARRAY_TYPES):
-            return value  # Python scalars are static configuration, not traced leaves
-        array = jnp.asarray(value)
-        current = self.__dict__.get(name)
-        if isinstance(current, jax.Array) and current.dtype.kind == "f":
-            dtype = current.dtype
-        elif array.dtype.kind in "bi" or (
-            jnp.issubdtype(array.dtype, jnp.floating) and array.dtype.itemsize < 4
-        ):
-            # Booleans, signed integers, float16 and bfloat16 compute in the default float (float32; float64
-            # only with x64 on): half precision would silently degrade the dynamics. Unsigned
-            # integers are kept: they are PRNG keys.
-            dtype = jnp.result_type(float)
-        else:
-            dtype = array.dtype
-        # An explicit dtype also drops JAX's weak type (Python scalars are weakly typed), so
-        # values updated by an optimiser keep the same abstract type and jit does not retrace.
-        return jnp.asarray(array, dtype=dtype)
-
-    def _input_dtype(self) -> Any:
-        dtypes = [
-            v.dtype
-            for k in self._registry
-            if isinstance(v := self.__dict__.get(k), jax.Array) and v.dtype.kind == "f"
-        ]
-        return jnp.result_type(*dtypes) if dtypes else jnp.result_type(float)
-
-    def _as_input_array(self, data: Any) -> Any:
-        if isinstance(data, jax.Array):
-            if data.dtype.kind not in "biuf":
-                raise TypeError(
-                    f"{self._path}: expected numeric input, got an array of dtype {data.dtype}"
-                )
-            self._refuse_vector(data)
-            return data.astype(self._input_dtype())
-        return jnp.asarray(super()._as_input_array(data), dtype=self._input_dtype())
 
 
 _register_pytree(JaxModule)

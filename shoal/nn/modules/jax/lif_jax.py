@@ -18,7 +18,6 @@ __all__ = ["LIFJax", "step_pwl"]
 
 class LIFJax(LIFBase, JaxModule):
     __doc__ = LIFBase.__doc__
-    _compile_calls = True
 
 
 @jax.custom_jvp

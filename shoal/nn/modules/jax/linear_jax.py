@@ -8,4 +8,3 @@ __all__ = ["LinearJax"]
 
 class LinearJax(LinearBase, JaxModule):
     __doc__ = LinearBase.__doc__
-    _compile_calls = True

@@ -9,7 +9,6 @@ __all__ = ["H_LReLU", "RateEulerJax", "RateJax"]
 
 class RateJax(RateBase, JaxModule):
     __doc__ = RateBase.__doc__
-    _compile_calls = True
 
 
 RateEulerJax = RateJax

@@ -1,0 +1,80 @@
+"""NIR export conversions, declared by each model next to its class.
+
+A model registers how it becomes NIR nodes (``register_nir_export(LIFBase, lif_to_nir)`` in
+``lif.py``); a combinator registers how it becomes a graph (in ``shoal.nn.combinators``).
+:func:`~shoal.nn.modules.nir.export.to_nir` looks the class up along the MRO, so it knows no
+model and imports no combinator. Nothing here imports ``nir``: converters receive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from shoal.nn.modules.nir._errors import NIRConversionError
+
+__all__ = [
+    "as_matrix",
+    "as_vector",
+    "find_nir_export",
+    "find_nir_graph",
+    "register_nir_export",
+    "register_nir_graph",
+    "reject_noise",
+]
+
+#: ``convert(nir, name, module, dt) -> (nodes, edges)``; ``nodes`` holds ``name`` first.
+NodeConverter = Callable[[Any, str, Any, "float | None"], tuple[dict[str, Any], list]]
+#: ``build(nir, module, dt, metadata) -> nir.NIRGraph``.
+GraphBuilder = Callable[[Any, Any, "float | None", dict], Any]
+
+# class → (converter, whether its `dt` must agree with the rest of the graph)
+_NODES: dict[type, tuple[NodeConverter, bool]] = {}
+_GRAPHS: dict[type, GraphBuilder] = {}
+
+
+def register_nir_export(cls: type, convert: NodeConverter, shares_dt: bool = True) -> None:
+    """Declare how modules of ``cls`` (and subclasses) export to NIR nodes."""
+    _NODES[cls] = (convert, shares_dt)
+
+
+def register_nir_graph(cls: type, build: GraphBuilder) -> None:
+    """Declare how a combinator class exports as a ``nir.NIRGraph``."""
+    _GRAPHS[cls] = build
+
+
+def _lookup(table: dict[type, Any], module: Any) -> Any:
+    for klass in type(module).__mro__:
+        if klass in table:
+            return table[klass]
+    return None
+
+
+def find_nir_export(module: Any) -> tuple[NodeConverter, bool] | None:
+    """The registered node converter of ``module``'s class, and whether it shares ``dt``."""
+    return _lookup(_NODES, module)  # type: ignore[no-any-return]
+
+
+def find_nir_graph(module: Any) -> GraphBuilder | None:
+    """The registered graph builder of ``module``'s class (combinators)."""
+    return _lookup(_GRAPHS, module)  # type: ignore[no-any-return]
+
+
+def as_vector(value: Any, size: int) -> np.ndarray:
+    """A parameter as a float64 ``(size,)`` array (scalars broadcast)."""
+    return np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (size,)).copy()
+
+
+def as_matrix(value: Any) -> np.ndarray:
+    return np.array(value, dtype=np.float64)
+
+
+def reject_noise(module: Any) -> None:
+    """NIR has no noise: refuse a noisy module, naming it."""
+    if float(module.noise_std) != 0.0:
+        raise NIRConversionError(
+            f"{module._path} ({module.class_name}): noise_std={float(module.noise_std)} has no "
+            "NIR counterpart. Set `noise_std=0` before exporting."
+        )
