@@ -41,7 +41,7 @@ def catalogue(backend: str) -> SimpleNamespace:
     return SimpleNamespace(**classes)
 
 
-_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant")
+_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant", "aLIF")
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,10 @@ def _lif_records(n: int, n_syn: int) -> RecordShapes:
         "isyn": (*bt, n, n_syn),
         "vmem": (*bt, n),
     }
+
+
+def _alif_records(n: int, n_syn: int) -> RecordShapes:
+    return lambda bt, raw: {**_lif_records(n, n_syn)(bt, raw), "iahp": (*bt, n)}
 
 
 def _no_records(bt: Shape, raw: Shape) -> dict[str, Any]:
@@ -177,6 +181,44 @@ CASES: list[ModelCase] = [
         2,
         _lif_records(2, 1),
         misspelled="noise_sd",
+        suggestion="did you mean 'noise_std'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    # ---- second catalogue (catalogue-2.md)
+    ModelCase(
+        "aLIF",
+        lambda c, **kw: c.aLIF(3, tau_ahp=[0.01, 0.02, 0.05], w_ahp=-0.3, bias=0.05, **kw),
+        3,
+        3,
+        _alif_records(3, 1),
+        misspelled="tau_ahpp",
+        suggestion="did you mean 'tau_ahp'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "aLIF-rec-nsyn2",
+        lambda c, **kw: c.aLIF(
+            (4, 2), has_rec=True, tau_syn=[[0.005, 0.02]], w_ahp=[-0.5, -0.1], **kw
+        ),
+        4,
+        2,
+        _alif_records(2, 2),
+        misspelled="w_ahp_init",
+        suggestion="did you mean 'w_ahp_init_func'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "aLIF-noise",
+        lambda c, **kw: c.aLIF(
+            2, noise_std=0.5, **({"rng_key": [1, 2]} if _is_jax(c) else {}), **kw
+        ),
+        2,
+        2,
+        _alif_records(2, 1),
+        misspelled="noise",
         suggestion="did you mean 'noise_std'",
         spiking_output=True,
         input_scale=3.0,

@@ -25,6 +25,7 @@ from shoal.nn.modules._spikes import spike_subtract_threshold
 from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sigmoid
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.native.alif import aLIF
 from shoal.nn.modules.native.exp_syn import ExpSyn
 from shoal.nn.modules.native.instant import Instant
 from shoal.nn.modules.native.lif import LIF
@@ -38,6 +39,7 @@ _JAX_EXPORTS = {
     "RateJax": "shoal.nn.modules.jax.rate_jax",
     "RateEulerJax": "shoal.nn.modules.jax.rate_jax",
     "LIFJax": "shoal.nn.modules.jax.lif_jax",
+    "aLIFJax": "shoal.nn.modules.jax.alif_jax",
     "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
     "LinearJax": "shoal.nn.modules.jax.linear_jax",
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
@@ -60,6 +62,7 @@ __all__ = [
     "Instant",
     "LIF",
     "Linear",
+    "aLIF",
     "Module",
     "Rate",
     "TimedModule",

@@ -89,6 +89,8 @@ class LIFBase(SimulatedModule):
     _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
+    # Rockpool's LIF/LIFJax say "threshold"; its Torch family (aLIF, LIFBitshift) "thresholds".
+    _threshold_family: ClassVar[str] = "threshold"
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau_mem: Any
@@ -174,7 +176,7 @@ class LIFBase(SimulatedModule):
             "threshold",
             Parameter,
             threshold,
-            "threshold",
+            self._threshold_family,
             init_func=filled(1.0),
             constraint=THRESHOLD,
             shape=per_neuron,

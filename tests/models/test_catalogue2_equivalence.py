@@ -1,0 +1,52 @@
+"""Second-catalogue models: NumPy and JAX (x64) agree to 1e-10 (see test_equivalence.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from .test_equivalence import FEW, _compare, _distance_to_spike_boundary, _run_both
+
+pytest.importorskip("jax")
+
+seeds = st.integers(0, 2**32 - 1)
+sizes = st.sampled_from([1, 3, 5])
+batches = st.sampled_from([1, 2])
+steps = st.sampled_from([5, 20])
+
+
+@FEW
+@given(
+    seed=seeds,
+    n=sizes,
+    n_syn=st.sampled_from([1, 2]),
+    n_batches=batches,
+    n_steps=steps,
+    has_rec=st.booleans(),
+)
+def test_alif(seed: int, n: int, n_syn: int, n_batches: int, n_steps: int, has_rec: bool) -> None:
+    rng = np.random.default_rng(seed)
+    n_in = n * n_syn
+    params = {
+        "tau_mem": rng.uniform(0.005, 0.05, n),
+        "tau_syn": rng.uniform(0.002, 0.05, (n, n_syn)),
+        "tau_ahp": rng.uniform(0.005, 0.05, n),
+        "w_ahp": rng.uniform(-1.0, 0.2, n),
+        "bias": rng.uniform(-0.2, 0.5, n),
+        "threshold": rng.uniform(0.5, 1.5, n),
+    }
+    if has_rec:
+        params["w_rec"] = 0.5 * rng.standard_normal((n, n_in))
+    x = rng.uniform(-0.5, 2.0, (n_batches, n_steps, n_in))
+
+    def make(c: Any) -> Any:
+        return c.aLIF((n_in, n), has_rec=has_rec, **params)
+
+    numpy_result, jax_result = _run_both(make, x)
+    assume(_distance_to_spike_boundary(numpy_result[2], params["threshold"]) > 1e-9)
+    assert np.sum(numpy_result[0]) > 0, "inputs are chosen to make neurons spike"
+    _compare(numpy_result, jax_result)

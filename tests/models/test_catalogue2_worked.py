@@ -1,0 +1,154 @@
+"""Worked examples of catalogue-2.md §1–§2 (the second catalogue's models), on both backends.
+
+NumPy (float64) matches the printed digits (relative 1e-5). JAX is run twice: in float64
+(``jax_enable_x64``), to the same digits, and in its default float32, to float32's precision
+after a few steps of cancellation (relative 1e-4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .registry import catalogue
+
+jax = pytest.importorskip("jax")
+
+ATOL = 1e-6  # for entries printed as exact zeros
+
+
+@pytest.fixture(params=["numpy", "jax64", "jax32"])
+def flavour(request: pytest.FixtureRequest) -> Iterator[tuple[Any, float]]:
+    """``(catalogue, rtol)``; the JAX float64 run keeps x64 on for the whole test."""
+    if request.param == "numpy":
+        yield catalogue("numpy"), 1e-5
+    elif request.param == "jax64":
+        with jax.enable_x64(True):
+            yield catalogue("jax"), 1e-5
+    else:
+        yield catalogue("jax"), 1e-4
+
+
+def _close(actual: Any, expected: Any, rtol: float) -> None:
+    np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=rtol, atol=ATOL)
+
+
+# ---------------------------------------------------------------------------- aLIF (§1.1)
+ALIF_INPUT = [[1.5, 0], [1.5, 0], [0, 3], [0, 0], [0.5, 0.5], [0, 0]]
+
+
+def _alif(c: Any, **kwargs: Any) -> Any:
+    return c.aLIF(
+        2,
+        tau_mem=[0.02, 0.01],
+        tau_syn=0.005,
+        tau_ahp=[0.01, 0.03],
+        w_ahp=[-0.5, -0.2],
+        bias=[0, 0.1],
+        threshold=1.0,
+        **kwargs,
+    )
+
+
+def test_alif_table(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    mod = _alif(c)
+    assert np.ndim(mod.tau_syn) == 0, "a scalar tau_syn is kept 0-d"
+    out, state, record = mod(ALIF_INPUT, record=True)
+    _close(out[0], [[1, 0], [1, 0], [1, 2], [1, 2], [0, 1], [0, 1]], rtol)
+    _close(record["spikes"][0], out[0], rtol)
+    vmem = [
+        [0.228096, 0.1],
+        [0.998129, 0.190484],
+        [0.916363, 0.728549],
+        [0.136689, 0.383292],
+        [0.197848, 0.741528],
+        [0.108769, 0.524528],
+    ]
+    isyn = [
+        [1.228096, 0],
+        [2.233576, 0],
+        [1.828698, 2.456192],
+        [1.497211, 2.01096],
+        [1.635178, 2.0558],
+        [1.338771, 1.683147],
+    ]
+    iahp = [
+        [0, 0],
+        [-0.452419, 0],
+        [-0.861784, 0],
+        [-1.232193, -0.386886],
+        [-1.567353, -0.761089],
+        [-1.4182, -0.929581],
+    ]
+    _close(record["vmem"][0], vmem, rtol)
+    _close(record["isyn"][0, :, :, 0], isyn, rtol)
+    _close(record["iahp"][0], iahp, rtol)
+    _close(record["irec"][0], np.zeros((6, 2, 1)), rtol)
+    _close(state["vmem"], [0.108769, 0.524528], rtol)
+    _close(state["isyn"], [[1.338771], [1.683147]], rtol)
+    _close(state["spikes"], [0, 1], rtol)
+    _close(state["iahp"], [-1.4182, -0.929581], rtol)
+
+
+def test_alif_streams_across_calls(flavour: tuple[Any, float]) -> None:
+    """The ahp current and the last spikes carry over: two halves equal one run."""
+    c, rtol = flavour
+    whole = _alif(c)(ALIF_INPUT, record=True)[2]
+    mod = _alif(c)
+    _, state, first = mod(ALIF_INPUT[:3], record=True)
+    _, _, second = mod.set_attributes(state)(ALIF_INPUT[3:], record=True)
+    _close(np.concatenate([first["iahp"], second["iahp"]], axis=1), whole["iahp"], rtol)
+    _close(np.concatenate([first["vmem"], second["vmem"]], axis=1), whole["vmem"], rtol)
+
+
+def test_alif_without_ahp_is_lif(flavour: tuple[Any, float]) -> None:
+    c, _ = flavour
+    kwargs = {"tau_mem": [0.02, 0.01], "tau_syn": 0.005, "bias": [0, 0.1], "has_rec": True}
+    w_rec = [[0.0, 0.4], [-0.3, 0.0]]
+    alif = c.aLIF(2, w_ahp=0.0, w_rec=w_rec, **kwargs)(ALIF_INPUT, record=True)
+    lif = c.LIF(2, w_rec=w_rec, **kwargs)(ALIF_INPUT, record=True)
+    _close(alif[0], lif[0], 1e-12)
+    for key in lif[2]:
+        _close(alif[2][key], lif[2][key], 1e-12)
+
+
+def test_alif_registration() -> None:
+    mod = catalogue("numpy").aLIF(2, has_rec=True)
+    assert list(mod.parameters()) == [
+        "w_rec",
+        "tau_mem",
+        "tau_syn",
+        "bias",
+        "threshold",
+        "w_ahp",
+        "tau_ahp",
+    ]
+    assert set(mod.parameters("weights")) == {"w_rec", "w_ahp"}
+    assert set(mod.parameters("taus")) == {"tau_mem", "tau_syn", "tau_ahp"}
+    assert set(mod.parameters("thresholds")) == {"threshold"}
+    np.testing.assert_array_equal(mod.w_ahp, [-0.9, -0.9])
+    np.testing.assert_array_equal(mod.tau_ahp, [0.02, 0.02])
+    assert set(mod.state()) == {"vmem", "isyn", "spikes", "iahp"}
+    assert mod.spiking_input and mod.spiking_output
+    assert catalogue("numpy").aLIF(2, w_ahp_init_func=np.zeros).w_ahp.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"shape": (5, 2)}, r"aLIF: .*Nin = 5 is not a multiple of Nout = 2"),
+        ({"shape": (2, 2, 2)}, r"aLIF: `shape` must be a one- or two-element tuple"),
+        ({"shape": 2, "w_ahp": [1.0, 2.0, 3.0]}, r"aLIF.w_ahp: expected shape \(2,\) or \(\)"),
+        ({"shape": 2, "tau_ahp": [0.01] * 3}, r"aLIF.tau_ahp: expected shape \(2,\) or \(1,\)"),
+        ({"shape": 2, "tau_ahp": [0.01, 0.0]}, r"aLIF.tau_ahp: expected a time constant > 0"),
+        ({"shape": 2, "w_ahp": [np.nan, 0.0]}, r"aLIF.w_ahp: expected finite values"),
+        ({"shape": 2, "w_rec": np.zeros((2, 2))}, r"aLIF: `w_rec` may not be provided"),
+    ],
+)
+def test_alif_constructor_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        catalogue("numpy").aLIF(**kwargs)
