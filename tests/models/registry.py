@@ -41,7 +41,7 @@ def catalogue(backend: str) -> SimpleNamespace:
     return SimpleNamespace(**classes)
 
 
-_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant", "aLIF")
+_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant", "aLIF", "LIFNeuron")
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,30 @@ CASES: list[ModelCase] = [
         suggestion="did you mean 'noise_std'",
         spiking_output=True,
         input_scale=3.0,
+    ),
+    ModelCase(
+        "LIFNeuron",
+        lambda c, **kw: c.LIFNeuron(3, tau_mem=[0.01, 0.02, 0.03], threshold=[1.0, 0.8, 1.2], **kw),
+        3,
+        3,
+        lambda bt, raw: {"vmem": (*bt, 3), "spikes": (*bt, 3)},
+        misspelled="treshold",
+        suggestion="did you mean 'threshold'",
+        spiking_output=True,
+        input_scale=1.5,
+    ),
+    ModelCase(
+        "LIFNeuron-noise",
+        lambda c, **kw: c.LIFNeuron(
+            2, noise_std=0.5, bias=0.1, **({"rng_key": [1, 2]} if _is_jax(c) else {}), **kw
+        ),
+        2,
+        2,
+        lambda bt, raw: {"vmem": (*bt, 2), "spikes": (*bt, 2)},
+        misspelled="noise_sdt",
+        suggestion="did you mean 'noise_std'",
+        spiking_output=True,
+        input_scale=1.5,
     ),
     ModelCase(
         "ExpSyn",

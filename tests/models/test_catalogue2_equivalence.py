@@ -50,3 +50,19 @@ def test_alif(seed: int, n: int, n_syn: int, n_batches: int, n_steps: int, has_r
     assume(_distance_to_spike_boundary(numpy_result[2], params["threshold"]) > 1e-9)
     assert np.sum(numpy_result[0]) > 0, "inputs are chosen to make neurons spike"
     _compare(numpy_result, jax_result)
+
+
+@FEW
+@given(seed=seeds, n=sizes, n_batches=batches, n_steps=steps)
+def test_lif_neuron(seed: int, n: int, n_batches: int, n_steps: int) -> None:
+    rng = np.random.default_rng(seed)
+    params = {
+        "tau_mem": rng.uniform(0.005, 0.05, n),
+        "bias": rng.uniform(-0.2, 0.3, n),
+        "threshold": rng.uniform(0.5, 1.5, n),
+    }
+    x = rng.uniform(-0.5, 1.5, (n_batches, n_steps, n))
+    numpy_result, jax_result = _run_both(lambda c: c.LIFNeuron(n, **params), x)
+    assume(_distance_to_spike_boundary(numpy_result[2], params["threshold"]) > 1e-9)
+    assert np.sum(numpy_result[0]) > 0, "inputs are chosen to make neurons spike"
+    _compare(numpy_result, jax_result)

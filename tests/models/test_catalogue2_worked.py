@@ -152,3 +152,47 @@ def test_alif_registration() -> None:
 def test_alif_constructor_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         catalogue("numpy").aLIF(**kwargs)
+
+
+# ---------------------------------------------------------------------------- LIFNeuron (§1.2)
+def test_lif_neuron_table(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    mod = c.LIFNeuron(2, tau_mem=[0.02, 0.005], threshold=[1.0, 0.8], bias=[0.05, 0.0])
+    x = [[0.6, 0.2], [0.6, 0.2], [0, 1.5], [0, 0], [0.9, 0]]
+    out, state, record = mod(x, record=True)
+    _close(out[0], [[0, 0], [1, 0], [0, 2], [0, 0], [1, 0]], rtol)
+    vmem = [
+        [0.65, 0.2],
+        [0.268299, 0.363746],
+        [0.305214, 0.19781],
+        [0.340329, 0.161953],
+        [0.273731, 0.132596],
+    ]
+    _close(record["vmem"][0], vmem, rtol)
+    _close(record["spikes"][0], out[0], rtol)
+    assert set(state) - {"rng_key"} == {"vmem"}
+    _close(state["vmem"], vmem[-1], rtol)
+
+
+def test_lif_neuron_registration() -> None:
+    mod = catalogue("numpy").LIFNeuron(3)
+    assert list(mod.parameters()) == ["tau_mem", "threshold", "bias"]
+    assert np.ndim(mod.bias) == 0 and mod.bias == 0.0, "the default bias is the scalar 0"
+    assert set(mod.parameters("thresholds")) == {"threshold"}
+    assert mod.n_neurons == 3 and mod.shape == (3,)
+    assert not mod.spiking_input and mod.spiking_output
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"shape": (4, 2)}, r"LIFNeuron: `shape` must have only one dimension .*got \(4, 2\)"),
+        ({}, r"LIFNeuron: `shape` must be given"),
+        ({"shape": 2, "tau_mem": [0.01] * 3}, r"LIFNeuron.tau_mem: expected shape \(2,\) or \(\)"),
+        ({"shape": 2, "threshold": 0.0}, r"LIFNeuron.threshold: expected a threshold > 0"),
+        ({"shape": 2, "noise_std": -1.0}, r"LIFNeuron.noise_std: expected values >= 0"),
+    ],
+)
+def test_lif_neuron_constructor_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        catalogue("numpy").LIFNeuron(**kwargs)

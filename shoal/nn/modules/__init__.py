@@ -29,6 +29,7 @@ from shoal.nn.modules.native.alif import aLIF
 from shoal.nn.modules.native.exp_syn import ExpSyn
 from shoal.nn.modules.native.instant import Instant
 from shoal.nn.modules.native.lif import LIF
+from shoal.nn.modules.native.lif_neuron import LIFNeuron
 from shoal.nn.modules.native.linear import Linear
 from shoal.nn.modules.native.rate import Rate
 from shoal.nn.modules.timed_module import TimedModule, TimedModuleWrapper
@@ -40,6 +41,7 @@ _JAX_EXPORTS = {
     "RateEulerJax": "shoal.nn.modules.jax.rate_jax",
     "LIFJax": "shoal.nn.modules.jax.lif_jax",
     "aLIFJax": "shoal.nn.modules.jax.alif_jax",
+    "LIFNeuronJax": "shoal.nn.modules.jax.lif_neuron_jax",
     "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
     "LinearJax": "shoal.nn.modules.jax.linear_jax",
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
@@ -61,6 +63,7 @@ __all__ = [
     "ExpSyn",
     "Instant",
     "LIF",
+    "LIFNeuron",
     "Linear",
     "aLIF",
     "Module",
