@@ -8,6 +8,7 @@ names), so one factory serves both backends.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -41,7 +42,7 @@ def catalogue(backend: str) -> SimpleNamespace:
     return SimpleNamespace(**classes)
 
 
-_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant", "aLIF", "LIFNeuron")
+_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant", "aLIF", "LIFNeuron", "ExpSmooth")
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,17 @@ def _lif_records(n: int, n_syn: int) -> RecordShapes:
 
 def _alif_records(n: int, n_syn: int) -> RecordShapes:
     return lambda bt, raw: {**_lif_records(n, n_syn)(bt, raw), "iahp": (*bt, n)}
+
+
+def _quietly(factory: Callable[..., Any]) -> Callable[..., Any]:
+    """``ExpSmoothJax`` warns on construction (Rockpool deprecates it): not under test here."""
+
+    def make(c: SimpleNamespace, **kw: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The module ExpSmoothJax is deprecated")
+            return factory(c, **kw)
+
+    return make
 
 
 def _no_records(bt: Shape, raw: Shape) -> dict[str, Any]:
@@ -246,6 +258,18 @@ CASES: list[ModelCase] = [
         suggestion="did you mean 'noise_std'",
         spiking_output=True,
         input_scale=1.5,
+    ),
+    ModelCase(
+        "ExpSmooth-tanh",
+        _quietly(
+            lambda c, **kw: c.ExpSmooth(3, tau=[0.002, 0.01, 0.05], activation_fun=np.tanh, **kw)
+        ),
+        3,
+        3,
+        lambda bt, raw: {"activation": (*raw, 3)},
+        misspelled="activation_func",
+        suggestion="did you mean 'activation_fun'",
+        batches=False,
     ),
     ModelCase(
         "ExpSyn",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -66,3 +67,23 @@ def test_lif_neuron(seed: int, n: int, n_batches: int, n_steps: int) -> None:
     assume(_distance_to_spike_boundary(numpy_result[2], params["threshold"]) > 1e-9)
     assert np.sum(numpy_result[0]) > 0, "inputs are chosen to make neurons spike"
     _compare(numpy_result, jax_result)
+
+
+@FEW
+@given(seed=seeds, n=sizes, n_batches=batches, n_steps=steps)
+def test_exp_smooth(seed: int, n: int, n_batches: int, n_steps: int) -> None:
+    rng = np.random.default_rng(seed)
+    tau = rng.uniform(0.002, 0.05, n)
+    x = rng.standard_normal((n_batches, n_steps, n))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The module ExpSmoothJax is deprecated")
+        (out_n, state_n, rec_n), (out_j, state_j, rec_j) = _run_both(
+            lambda c: c.ExpSmooth(n, tau=tau, activation_fun=np.tanh), x
+        )
+    for numpy_value, jax_value in [
+        (out_n, out_j),
+        (state_n["activation"], state_j["activation"]),
+        (rec_n["activation"], rec_j["activation"]),
+    ]:
+        assert jax_value.dtype == np.float64
+        np.testing.assert_allclose(jax_value, numpy_value, rtol=1e-10, atol=1e-10)

@@ -7,6 +7,9 @@ after a few steps of cancellation (relative 1e-4).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -196,3 +199,51 @@ def test_lif_neuron_registration() -> None:
 def test_lif_neuron_constructor_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         catalogue("numpy").LIFNeuron(**kwargs)
+
+
+# ---------------------------------------------------------------------------- ExpSmooth (§2.1)
+def _exp_smooth(c: Any, **kwargs: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The module ExpSmoothJax is deprecated")
+        return c.ExpSmooth(2, **kwargs)
+
+
+def test_exp_smooth_table(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    xp_tanh = np.tanh  # a ufunc: the JAX flavour swaps in jax.numpy.tanh
+    mod = _exp_smooth(c, tau=np.array([0.002, 0.01]), activation_fun=xp_tanh)
+    out, state, record = mod([[1, 0], [0, 0], [0, 1], [0, 0]], record=True)
+    assert np.shape(out) == (4, 2), "(T, N) in gives (T, N) out, as in Rockpool"
+    activation = [[1, 0], [0.606531, 0], [0.367879, 1], [0.22313, 0.904837]]
+    _close(record["activation"], activation, rtol)
+    _close(out, [[0.761594, 0], [0.54168, 0], [0.352135, 0.761594], [0.219499, 0.718645]], rtol)
+    _close(state["activation"], [0.22313, 0.904837], rtol)
+
+
+def test_exp_smooth_defaults_and_batches() -> None:
+    mod = catalogue("numpy").ExpSmooth(3)
+    assert mod.tau == 0.1 and mod.dt == 1e-3 and mod.spiking_input and not mod.spiking_output
+    out, _, record = mod(np.ones((2, 5, 3)))
+    assert out.shape == (2, 5, 3) and record == {}
+    np.testing.assert_allclose(out[0, 1], 1 + np.exp(-0.01))
+
+
+def test_exp_smooth_jax_warns_on_construction_not_import() -> None:
+    # A fresh interpreter: the import must be silent even with warnings as errors.
+    code = "import shoal.nn.modules as m; m.ExpSmoothJax; m.ExpSmooth(2)"
+    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+    with pytest.warns(UserWarning, match="ExpSmoothJax is deprecated. Use ExpSynJax instead"):
+        catalogue("jax").ExpSmooth(2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"shape": (2, 3)}, ValueError, r"ExpSmooth: `shape` must have one dimension"),
+        ({"shape": 2, "tau": 0.0}, ValueError, r"ExpSmooth.tau: expected a time constant > 0"),
+        ({"shape": 2, "activation_fun": 3}, TypeError, r"ExpSmooth: `activation_fun` must be"),
+    ],
+)
+def test_exp_smooth_constructor_errors(kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        catalogue("numpy").ExpSmooth(**kwargs)

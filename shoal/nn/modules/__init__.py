@@ -26,6 +26,7 @@ from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sig
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.native.alif import aLIF
+from shoal.nn.modules.native.exp_smooth import ExpSmooth
 from shoal.nn.modules.native.exp_syn import ExpSyn
 from shoal.nn.modules.native.instant import Instant
 from shoal.nn.modules.native.lif import LIF
@@ -42,6 +43,7 @@ _JAX_EXPORTS = {
     "LIFJax": "shoal.nn.modules.jax.lif_jax",
     "aLIFJax": "shoal.nn.modules.jax.alif_jax",
     "LIFNeuronJax": "shoal.nn.modules.jax.lif_neuron_jax",
+    "ExpSmoothJax": "shoal.nn.modules.jax.exp_smooth_jax",
     "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
     "LinearJax": "shoal.nn.modules.jax.linear_jax",
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
@@ -60,6 +62,7 @@ __all__ = [
     "H_ReLU",
     "H_sigmoid",
     "H_tanh",
+    "ExpSmooth",
     "ExpSyn",
     "Instant",
     "LIF",
