@@ -42,7 +42,18 @@ def catalogue(backend: str) -> SimpleNamespace:
     return SimpleNamespace(**classes)
 
 
-_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant", "aLIF", "LIFNeuron", "ExpSmooth")
+_NAMES = (
+    "Rate",
+    "LIF",
+    "ExpSyn",
+    "Linear",
+    "Instant",
+    "aLIF",
+    "LIFNeuron",
+    "ExpSmooth",
+    "Softmax",
+    "LogSoftmax",
+)
 
 
 @dataclass(frozen=True)
@@ -270,6 +281,24 @@ CASES: list[ModelCase] = [
         misspelled="activation_func",
         suggestion="did you mean 'activation_fun'",
         batches=False,
+    ),
+    ModelCase(
+        "Softmax",
+        lambda c, **kw: c.Softmax((3, 2), tau=[0.01, 0.05], **kw),
+        3,
+        2,
+        lambda bt, raw: {"linear": {}, "smooth": {"isyn": (*bt, 2)}},
+        misspelled="has_bais",
+        suggestion="did you mean 'has_bias'",
+    ),
+    ModelCase(
+        "LogSoftmax",
+        lambda c, **kw: c.LogSoftmax(weight=np.eye(3)[:, :2], has_bias=False, tau=0.02, **kw),
+        3,
+        2,
+        lambda bt, raw: {"linear": {}, "smooth": {"isyn": (*bt, 2)}},
+        misspelled="wieght",
+        suggestion="did you mean 'weight'",
     ),
     ModelCase(
         "ExpSyn",

@@ -87,3 +87,27 @@ def test_exp_smooth(seed: int, n: int, n_batches: int, n_steps: int) -> None:
     ]:
         assert jax_value.dtype == np.float64
         np.testing.assert_allclose(jax_value, numpy_value, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["Softmax", "LogSoftmax"])
+@FEW
+@given(seed=seeds, n_in=sizes, n=st.sampled_from([2, 3]), n_batches=batches, n_steps=steps)
+def test_softmax(name: str, seed: int, n_in: int, n: int, n_batches: int, n_steps: int) -> None:
+    rng = np.random.default_rng(seed)
+    params = {
+        "weight": rng.standard_normal((n_in, n)),
+        "bias": rng.standard_normal(n),
+        "tau": rng.uniform(0.002, 0.05, n),
+    }
+    x = rng.standard_normal((n_batches, n_steps, n_in))
+    (out_n, state_n, rec_n), (out_j, state_j, rec_j) = _run_both(
+        lambda c: getattr(c, name)(**params), x
+    )
+    state_j["smooth"].pop("rng_key")
+    for numpy_value, jax_value in [
+        (out_n, out_j),
+        (state_n["smooth"]["isyn"], state_j["smooth"]["isyn"]),
+        (rec_n["smooth"]["isyn"], rec_j["smooth"]["isyn"]),
+    ]:
+        assert jax_value.dtype == np.float64
+        np.testing.assert_allclose(jax_value, numpy_value, rtol=1e-10, atol=1e-10)

@@ -247,3 +247,81 @@ def test_exp_smooth_jax_warns_on_construction_not_import() -> None:
 def test_exp_smooth_constructor_errors(kwargs: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         catalogue("numpy").ExpSmooth(**kwargs)
+
+
+# ---------------------------------------------------------------------------- Softmax (§2.2)
+SOFTMAX_ARGS = {"weight": [[1, -1], [0.5, 0.5], [0, 2]], "bias": [0.1, -0.2], "tau": 0.01}
+SOFTMAX_INPUT = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]]
+SMOOTHED = [
+    [0.995321, -1.085805],
+    [1.443506, -0.711026],
+    [1.396622, 0.985345],
+    [2.711456, 0.258191],
+]
+# Rockpool's outputs (normalised over the whole array); shoal normalises each step (decided).
+ROCKPOOL_SOFTMAX = np.array(
+    [[0.087742, 0.010949], [0.137357, 0.015928], [0.131066, 0.086871], [0.488105, 0.041983]]
+)
+ROCKPOOL_LOG_SOFTMAX = np.array(
+    [[-2.433359, -4.514485], [-1.985173, -4.139706], [-2.032058, -2.443335], [-0.717224, -3.170489]]
+)
+
+
+def test_softmax_table_renormalised_per_step(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    out, state, record = c.Softmax(**SOFTMAX_ARGS)(SOFTMAX_INPUT, record=True)
+    _close(record["smooth"]["isyn"][0], SMOOTHED, rtol)
+    smoothed = np.array(SMOOTHED)
+    expected = np.exp(smoothed) / np.sum(np.exp(smoothed), axis=1, keepdims=True)
+    _close(out[0], expected, rtol)
+    # Rockpool's whole-array numbers, renormalised per step (printed to 5 digits: 1e-4).
+    _close(out[0], ROCKPOOL_SOFTMAX / ROCKPOOL_SOFTMAX.sum(axis=1, keepdims=True), 1e-4)
+    _close(out[0, 0], [0.889, 0.111], 1e-3)  # the spec's printed first row
+    _close(np.sum(out, axis=-1), np.ones((1, 4)), rtol)
+    assert record["linear"] == {} and state["linear"] == {}
+    _close(state["smooth"]["isyn"], SMOOTHED[-1], rtol)
+
+
+def test_log_softmax_table_renormalised_per_step(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    out, _, _ = c.LogSoftmax(**SOFTMAX_ARGS)(SOFTMAX_INPUT)
+    smoothed = np.array(SMOOTHED)
+    _close(out[0], smoothed - np.log(np.sum(np.exp(smoothed), axis=1, keepdims=True)), rtol)
+    lse = np.log(np.sum(np.exp(ROCKPOOL_LOG_SOFTMAX), axis=1, keepdims=True))
+    _close(out[0], ROCKPOOL_LOG_SOFTMAX - lse, rtol)
+    softmax, _, _ = c.Softmax(**SOFTMAX_ARGS)(SOFTMAX_INPUT)
+    _close(np.exp(out), softmax, rtol)
+
+
+def test_softmax_does_not_couple_batch_elements() -> None:
+    """Rockpool's whole-array normalisation would make batch 0 depend on batch 1."""
+    mod = catalogue("numpy").Softmax(**SOFTMAX_ARGS)
+    x = np.array([SOFTMAX_INPUT, np.multiply(SOFTMAX_INPUT, 5.0)])
+    together = mod(x)[0]
+    alone = catalogue("numpy").Softmax(**SOFTMAX_ARGS)(x[:1])[0]
+    np.testing.assert_allclose(together[:1], alone, rtol=1e-12)
+
+
+def test_softmax_structure() -> None:
+    mod = catalogue("numpy").Softmax((3, 2))
+    assert set(mod.parameters()) == {"linear", "smooth"}
+    assert set(mod.parameters()["linear"]) == {"weight", "bias"}, "has_bias defaults to True"
+    assert mod.smooth.tau == 0.1 and mod.smooth.dt == 1e-3
+    state = mod.state()
+    assert state["linear"] == {} and list(state["smooth"]) == ["isyn"]
+    assert type(catalogue("jax").Softmax((3, 2)).smooth).__name__ == "ExpSynJax"
+    assert catalogue("numpy").LogSoftmax(weight=np.ones((4, 3))).shape == (4, 3)
+
+
+@pytest.mark.parametrize("name", ["Softmax", "LogSoftmax"])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, r"{name}: One of `shape` or `weight` parameters must be provided"),
+        ({"shape": 3}, r"{name}: `shape` must be \(Nin, N\); got \(3,\)"),
+        ({"shape": (3, 2), "tau": 0.0}, r"{name}.smooth.tau: expected a time constant > 0"),
+    ],
+)
+def test_softmax_constructor_errors(name: str, kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message.format(name=name)):
+        getattr(catalogue("numpy"), name)(**kwargs)

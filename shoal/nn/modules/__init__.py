@@ -33,6 +33,7 @@ from shoal.nn.modules.native.lif import LIF
 from shoal.nn.modules.native.lif_neuron import LIFNeuron
 from shoal.nn.modules.native.linear import Linear
 from shoal.nn.modules.native.rate import Rate
+from shoal.nn.modules.native.softmax import LogSoftmax, Softmax
 from shoal.nn.modules.timed_module import TimedModule, TimedModuleWrapper
 
 # JAX-backed names -> the module that defines them (imported on first use).
@@ -44,6 +45,8 @@ _JAX_EXPORTS = {
     "aLIFJax": "shoal.nn.modules.jax.alif_jax",
     "LIFNeuronJax": "shoal.nn.modules.jax.lif_neuron_jax",
     "ExpSmoothJax": "shoal.nn.modules.jax.exp_smooth_jax",
+    "SoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
+    "LogSoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
     "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
     "LinearJax": "shoal.nn.modules.jax.linear_jax",
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
@@ -67,10 +70,12 @@ __all__ = [
     "Instant",
     "LIF",
     "LIFNeuron",
+    "LogSoftmax",
     "Linear",
     "aLIF",
     "Module",
     "Rate",
+    "Softmax",
     "TimedModule",
     "TimedModuleWrapper",
     "backend_available",
