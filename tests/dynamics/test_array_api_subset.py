@@ -14,7 +14,15 @@ import shoal.dynamics as dynamics_package  # noqa: E402
 from shoal.backend import NUMPY  # noqa: E402
 from shoal.backend.simulate import simulate  # noqa: E402
 from shoal.dynamics._spikes import spike_counts  # noqa: E402
-from shoal.nn.modules import LIF, ExpSmooth, ExpSyn, LIFNeuron, Rate, aLIF  # noqa: E402
+from shoal.nn.modules import (  # noqa: E402
+    LIF,
+    ExpSmooth,
+    ExpSyn,
+    LIFBitshift,
+    LIFNeuron,
+    Rate,
+    aLIF,
+)
 from shoal.nn.modules._simulated import SimulatedModule  # noqa: E402
 
 
@@ -89,6 +97,9 @@ CASES = {
         (6, 3), has_rec=True, noise_std=0.2, w_ahp=[-0.5, -0.2, -0.1], tau_syn=[[0.01, 0.03]]
     ),
     "exp_smooth": lambda: ExpSmooth(3, tau=[0.002, 0.01, 0.05]),
+    "lif_bitshift_rec": lambda: LIFBitshift(
+        (4, 2), has_rec=True, tau_mem=[0.0005, 0.02], tau_syn=[[0.003, 0.05]]
+    ),
     "lif_neuron_noise": lambda: LIFNeuron(3, noise_std=0.3, bias=0.1, threshold=[0.5, 1.0, 2.0]),
 }
 

@@ -53,6 +53,7 @@ _NAMES = (
     "ExpSmooth",
     "Softmax",
     "LogSoftmax",
+    "LIFBitshift",
 )
 
 
@@ -245,6 +246,30 @@ CASES: list[ModelCase] = [
         suggestion="did you mean 'noise_std'",
         spiking_output=True,
         input_scale=3.0,
+    ),
+    ModelCase(
+        "LIFBitshift",
+        lambda c, **kw: c.LIFBitshift(3, tau_mem=[0.004, 0.01, 0.03], tau_syn=0.005, **kw),
+        3,
+        3,
+        _lif_records(3, 1),
+        misspelled="max_spike_per_dt",
+        suggestion="did you mean 'max_spikes_per_dt'",
+        spiking_output=True,
+        input_scale=3.0,
+        tags=frozenset({"flat_taus"}),
+    ),
+    ModelCase(
+        "LIFBitshift-rec-nsyn2",
+        lambda c, **kw: c.LIFBitshift((4, 2), has_rec=True, tau_syn=[[0.001, 0.02]], **kw),
+        4,
+        2,
+        _lif_records(2, 2),
+        misspelled="tau_syns",
+        suggestion="did you mean 'tau_syn'",
+        spiking_output=True,
+        input_scale=3.0,
+        tags=frozenset({"flat_taus"}),
     ),
     ModelCase(
         "LIFNeuron",

@@ -111,3 +111,25 @@ def test_softmax(name: str, seed: int, n_in: int, n: int, n_batches: int, n_step
     ]:
         assert jax_value.dtype == np.float64
         np.testing.assert_allclose(jax_value, numpy_value, rtol=1e-10, atol=1e-10)
+
+
+@FEW
+@given(seed=seeds, n=sizes, n_batches=batches, n_steps=steps, has_rec=st.booleans())
+def test_lif_bitshift(seed: int, n: int, n_batches: int, n_steps: int, has_rec: bool) -> None:
+    rng = np.random.default_rng(seed)
+    params = {
+        "tau_mem": rng.uniform(0.0005, 0.05, n),
+        "tau_syn": rng.uniform(0.0005, 0.05, (n, 1)),
+        "bias": rng.uniform(-0.2, 0.5, n),
+        "threshold": rng.uniform(0.5, 1.5, n),
+    }
+    if has_rec:
+        params["w_rec"] = 0.5 * rng.standard_normal((n, n))
+    x = rng.uniform(-0.5, 2.0, (n_batches, n_steps, n))
+
+    def make(c: Any) -> Any:
+        return c.LIFBitshift(n, has_rec=has_rec, **params)
+
+    numpy_result, jax_result = _run_both(make, x)
+    assume(_distance_to_spike_boundary(numpy_result[2], params["threshold"]) > 1e-9)
+    _compare(numpy_result, jax_result)

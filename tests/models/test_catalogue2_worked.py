@@ -325,3 +325,75 @@ def test_softmax_structure() -> None:
 def test_softmax_constructor_errors(name: str, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message.format(name=name)):
         getattr(catalogue("numpy"), name)(**kwargs)
+
+
+# ---------------------------------------------------------------------------- LIFBitshift (§1.3)
+TAUS_MS = [0.5, 1, 1.4, 1.5, 2, 2.9, 3, 5, 10, 20, 50, 100]
+STORED_MS = [0, 0, 0, 1.4427, 1.4427, 3.47606, 3.47606, 3.47606, 7.48888, 15.4946, 63.4987, 127.499]
+ALPHAS = [0, 0, 0, 0.5, 0.5, 0.75, 0.75, 0.75, 0.875, 0.9375, 0.984375, 0.992188]
+
+
+def test_lif_bitshift_rounding_table(flavour: tuple[Any, float]) -> None:
+    from shoal.dynamics.lif_bitshift import bitshift_decay
+
+    c, rtol = flavour
+    mod = c.LIFBitshift(12, tau_mem=np.array(TAUS_MS) * 1e-3)
+    _close(np.asarray(mod.tau_mem) * 1e3, STORED_MS, rtol)
+    _close(bitshift_decay(np, 1e-3, np.asarray(mod.tau_mem, np.float64)), ALPHAS, 1e-5)
+    _close(bitshift_decay(np, 1e-3, np.array(TAUS_MS) * 1e-3), ALPHAS, 1e-5)
+    # Rewriting is idempotent: the stored τ rounds to the same shift.
+    _close(c.LIFBitshift(12, tau_mem=mod.tau_mem).tau_mem, mod.tau_mem, 1e-6)
+
+
+def test_lif_bitshift_table(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    mod = c.LIFBitshift(2, tau_mem=[0.02, 0.005], tau_syn=[0.004, 0.05], bias=[0, 0.1])
+    _close(mod.tau_mem, [0.0154946, 0.00347606], rtol)
+    _close(mod.tau_syn, [[0.00347606], [0.0634987]], rtol)
+    out, _, record = mod([[0.6, 0], [0.6, 0], [0, 3], [0, 0], [0, 0]], record=True)
+    _close(out[0], [[0, 0], [1, 0], [0, 3], [1, 3], [0, 3]], rtol)
+    vmem = [
+        [0.45, 0.1],
+        [0.209375, 0.175],
+        [0.786914, 0.184375],
+        [0.180701, 0.145264],
+        [0.501634, 0.0705086],
+    ]
+    isyn = [
+        [0.45, 0],
+        [0.7875, 0],
+        [0.590625, 2.953125],
+        [0.442969, 2.906982],
+        [0.332227, 2.861561],
+    ]
+    _close(record["vmem"][0], vmem, rtol)
+    _close(record["isyn"][0, :, :, 0], isyn, rtol)
+
+
+def test_lif_bitshift_clamps_at_31(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    out, _, _ = c.LIFBitshift(1, tau_syn=2e-3, tau_mem=1e-2)([[100], [0]])
+    _close(out[0, :, 0], [31, 31], rtol)
+
+
+def test_lif_bitshift_no_gradient_reaches_the_time_constants() -> None:
+    mod = catalogue("jax").LIFBitshift(2, tau_mem=[0.02, 0.005], bias=0.01)
+    x = 0.05 * jax.numpy.ones((6, 2))  # below threshold: vmem depends smoothly on everything
+
+    def loss(params: Any) -> Any:
+        return jax.numpy.sum(mod.set_attributes(params)(x, record=True)[2]["vmem"])
+
+    grads = jax.grad(loss)(mod.parameters())
+    assert np.all(np.asarray(grads["tau_mem"]) == 0) and np.all(np.asarray(grads["tau_syn"]) == 0)
+    assert np.any(np.asarray(grads["bias"]) != 0)
+
+
+def test_lif_bitshift_families_and_errors() -> None:
+    mod = catalogue("numpy").LIFBitshift(2)
+    assert set(mod.parameters("thresholds")) == {"threshold"}
+    assert mod.max_spikes_per_dt == 31.0 and mod.spiking_input
+    assert catalogue("numpy").LIFBitshift(2, tau_mem=0.0).tau_mem == 0.0, "a zero shift is valid"
+    with pytest.raises(ValueError, match=r"LIFBitshift.tau_mem: expected values >= 0"):
+        catalogue("numpy").LIFBitshift(2, tau_mem=[-0.01, 0.02])
+    with pytest.raises(ValueError, match=r"LIFBitshift.tau_syn: expected finite values"):
+        catalogue("numpy").LIFBitshift(2, tau_syn=np.inf)

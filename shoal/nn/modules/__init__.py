@@ -30,6 +30,7 @@ from shoal.nn.modules.native.exp_smooth import ExpSmooth
 from shoal.nn.modules.native.exp_syn import ExpSyn
 from shoal.nn.modules.native.instant import Instant
 from shoal.nn.modules.native.lif import LIF
+from shoal.nn.modules.native.lif_bitshift import LIFBitshift
 from shoal.nn.modules.native.lif_neuron import LIFNeuron
 from shoal.nn.modules.native.linear import Linear
 from shoal.nn.modules.native.rate import Rate
@@ -44,6 +45,7 @@ _JAX_EXPORTS = {
     "LIFJax": "shoal.nn.modules.jax.lif_jax",
     "aLIFJax": "shoal.nn.modules.jax.alif_jax",
     "LIFNeuronJax": "shoal.nn.modules.jax.lif_neuron_jax",
+    "LIFBitshiftJax": "shoal.nn.modules.jax.lif_bitshift_jax",
     "ExpSmoothJax": "shoal.nn.modules.jax.exp_smooth_jax",
     "SoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
     "LogSoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
@@ -69,6 +71,7 @@ __all__ = [
     "ExpSyn",
     "Instant",
     "LIF",
+    "LIFBitshift",
     "LIFNeuron",
     "LogSoftmax",
     "Linear",

@@ -18,6 +18,7 @@ from shoal.nn.modules._constraints import (
     SPIKE_LIMIT,
     THRESHOLD,
     TIME_CONSTANT,
+    Constraint,
 )
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, kaiming, zeros
@@ -91,6 +92,8 @@ class LIFBase(SimulatedModule):
     _compile_calls = True
     # Rockpool's LIF/LIFJax say "threshold"; its Torch family (aLIF, LIFBitshift) "thresholds".
     _threshold_family: ClassVar[str] = "threshold"
+    # LIFBitshift stores τ = 0 for a zero shift (α = 0), a meaningful value there.
+    _tau_constraint: ClassVar[Constraint] = TIME_CONSTANT
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau_mem: Any
@@ -157,7 +160,7 @@ class LIFBase(SimulatedModule):
             tau_mem,
             "taus",
             init_func=filled(0.02),
-            constraint=TIME_CONSTANT,
+            constraint=self._tau_constraint,
             shape=per_neuron,
         )
         self._declare(
@@ -167,7 +170,7 @@ class LIFBase(SimulatedModule):
             "taus",
             init_func=filled(0.02),
             shape=[(n_out, n_syn), (1, n_syn), ()],
-            constraint=TIME_CONSTANT,
+            constraint=self._tau_constraint,
         )
         self._declare(
             "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, shape=per_neuron
