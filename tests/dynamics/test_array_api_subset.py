@@ -21,6 +21,7 @@ from shoal.nn.modules import (  # noqa: E402
     LIFBitshift,
     LIFNeuron,
     Rate,
+    UpDown,
     aLIF,
 )
 from shoal.nn.modules._simulated import SimulatedModule  # noqa: E402
@@ -100,6 +101,8 @@ CASES = {
     "lif_bitshift_rec": lambda: LIFBitshift(
         (4, 2), has_rec=True, tau_mem=[0.0005, 0.02], tau_syn=[[0.003, 0.05]]
     ),
+    "updown": lambda: UpDown(3, thr_up=[0.1, 0.2, 0.05], thr_down=0.15),
+    "updown_refractory": lambda: UpDown(2, thr_up=0.05, n_ref_steps=2, repeat_output=3),
     "lif_neuron_noise": lambda: LIFNeuron(3, noise_std=0.3, bias=0.1, threshold=[0.5, 1.0, 2.0]),
 }
 

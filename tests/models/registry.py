@@ -54,6 +54,7 @@ _NAMES = (
     "Softmax",
     "LogSoftmax",
     "LIFBitshift",
+    "UpDown",
 )
 
 
@@ -270,6 +271,26 @@ CASES: list[ModelCase] = [
         spiking_output=True,
         input_scale=3.0,
         tags=frozenset({"flat_taus"}),
+    ),
+    ModelCase(
+        "UpDown",
+        lambda c, **kw: c.UpDown(3, thr_up=[0.1, 0.2, 0.05], thr_down=0.15, **kw),
+        3,
+        6,
+        lambda bt, raw: {"analog_value": (*bt, 3)},
+        misspelled="thr_dwn",
+        suggestion="did you mean 'thr_down'",
+        spiking_output=True,
+    ),
+    ModelCase(
+        "UpDown-refractory",
+        lambda c, **kw: c.UpDown(2, thr_up=0.6, thr_down=0.5, n_ref_steps=2, repeat_output=3, **kw),
+        2,
+        4,
+        lambda bt, raw: {"analog_value": (*bt, 2)},
+        misspelled="n_ref_step",
+        suggestion="did you mean 'n_ref_steps'",
+        spiking_output=True,
     ),
     ModelCase(
         "LIFNeuron",

@@ -133,3 +133,21 @@ def test_lif_bitshift(seed: int, n: int, n_batches: int, n_steps: int, has_rec: 
     numpy_result, jax_result = _run_both(make, x)
     assume(_distance_to_spike_boundary(numpy_result[2], params["threshold"]) > 1e-9)
     _compare(numpy_result, jax_result)
+
+
+@FEW
+@given(seed=seeds, n=sizes, n_batches=batches, n_steps=steps, n_ref=st.sampled_from([0, 2]))
+def test_updown(seed: int, n: int, n_batches: int, n_steps: int, n_ref: int) -> None:
+    rng = np.random.default_rng(seed)
+    thr_up, thr_down = rng.uniform(0.05, 0.3, n), rng.uniform(0.05, 0.3, n)
+    x = np.cumsum(rng.standard_normal((n_batches, n_steps, n)) * 0.2, axis=1)
+
+    def make(c: Any) -> Any:
+        return c.UpDown(n, thr_up=thr_up, thr_down=thr_down, n_ref_steps=n_ref)
+
+    numpy_result, jax_result = _run_both(make, x)
+    for numpy_value, jax_value in [
+        (numpy_result[0], jax_result[0]),
+        (numpy_result[2]["analog_value"], jax_result[2]["analog_value"]),
+    ]:
+        np.testing.assert_allclose(jax_value, numpy_value, rtol=1e-10, atol=1e-10)

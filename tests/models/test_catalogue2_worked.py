@@ -397,3 +397,87 @@ def test_lif_bitshift_families_and_errors() -> None:
         catalogue("numpy").LIFBitshift(2, tau_mem=[-0.01, 0.02])
     with pytest.raises(ValueError, match=r"LIFBitshift.tau_syn: expected finite values"):
         catalogue("numpy").LIFBitshift(2, tau_syn=np.inf)
+
+
+# ---------------------------------------------------------------------------- UpDown (§4.1)
+UPDOWN_INPUT = [[0, 1], [0.23, 1], [0.47, 0.93], [0.52, 0.61], [0.18, 0.66], [0.02, 0.71]]
+
+
+@pytest.mark.parametrize("repeat", [1, 2])
+def test_updown_table(flavour: tuple[Any, float], repeat: int) -> None:
+    c, rtol = flavour
+    mod = c.UpDown(2, thr_up=0.1, thr_down=0.2, repeat_output=repeat)
+    assert mod.shape == (2, 4) and np.shape(mod.thr_up) == (1, 2)
+    out, _, record = mod(UPDOWN_INPUT, record=True)
+    expected = [[0, 0, 0, 0], [2, 0, 0, 0], [2, 0, 0, 0], [1, 0, 0, 1], [0, 1, 0, 0], [0, 1, 0, 0]]
+    _close(out[0], repeat * np.array(expected), rtol)
+    analog = [[0, 1], [0, 1], [0.2, 1], [0.4, 1], [0.5, 0.8], [0.3, 0.8]]
+    _close(record["analog_value"][0], analog, rtol)
+
+
+def test_updown_refractory_table(flavour: tuple[Any, float]) -> None:
+    c, rtol = flavour
+    out, _, record = c.UpDown(2, thr_up=0.1, thr_down=0.2, n_ref_steps=2)(UPDOWN_INPUT, record=True)
+    expected = [[0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0], [0, 0, 0, 0]]
+    _close(out[0], expected, rtol)
+    analog = [[0, 1], [0, 1], [0.23, 1], [0.47, 1], [0.47, 0.61], [0.18, 0.66]]
+    _close(record["analog_value"][0], analog, rtol)
+
+
+def test_updown_torch_backend_examples(flavour: tuple[Any, float]) -> None:
+    """torch-backend.md §5.5's first example (one channel)."""
+    c, rtol = flavour
+    out, _, record = c.UpDown(1, thr_up=0.1, thr_down=0.2)(
+        [[0], [0.35], [0.1], [-0.5]], record=True
+    )
+    _close(out[0], [[0, 0], [3, 0], [0, 1], [0, 3]], rtol)
+    _close(record["analog_value"][0, :, 0], [0, 0, 0.3, 0.1], rtol)
+
+
+def test_updown_torch_refractory_example_in_float32() -> None:
+    """torch-backend.md §5.5, measured in float32: there ``0.6 − 0.5 ≥ 0.1`` (one event at
+    t = 3), while in float64 ``0.6 − 0.5 = 0.0999…`` (none). Only the float32 flavour can
+    reproduce it; the float64 count is the float64-correct one."""
+    mod = catalogue("jax").UpDown(1, thr_up=0.1, thr_down=0.1, n_ref_steps=2, repeat_output=3)
+    out, _, record = mod(np.array([[0, 0.35, 0.5, 0.6, 0.9, 0.9]]).T, record=True)
+    _close(out[0, :, 0], [0, 3, 0, 3, 0, 0], 1e-6)
+    _close(out[0, :, 1], np.zeros(6), 1e-6)
+    _close(record["analog_value"][0, :, 0], [0, 0, 0.35, 0.5, 0.6, 0.9], 1e-6)
+    out64 = catalogue("numpy").UpDown(1, thr_up=0.1, thr_down=0.1, n_ref_steps=2)(
+        np.array([[0, 0.35, 0.5, 0.6, 0.9, 0.9]]).T
+    )[0]
+    _close(out64[0, :, 0], [0, 1, 0, 0, 1, 0], 1e-12)
+
+
+def test_updown_trap_fixes() -> None:
+    """A vector thr_down is honoured, inputs are untouched, calls stream, dt is registered."""
+    c = catalogue("numpy")
+    mod = c.UpDown(2, thr_up=[0.1, 0.2], thr_down=[0.3, 0.4], n_ref_steps=1)
+    np.testing.assert_array_equal(mod.thr_down, [[0.3, 0.4]])
+    x = np.array(UPDOWN_INPUT)
+    before = x.copy()
+    whole = mod(x)[0]
+    np.testing.assert_array_equal(x, before)
+    down = c.UpDown(1, thr_up=1.0, thr_down=0.3)([[0.0], [-0.65]])[0]
+    np.testing.assert_array_equal(down[0, :, 1], [0, 2]), "thr_down, not thr_up, sets the count"
+    streamed = c.UpDown(2, thr_up=[0.1, 0.2], thr_down=[0.3, 0.4], n_ref_steps=1)
+    first = streamed(x[:3])[0]
+    second = streamed(x[3:])[0]
+    np.testing.assert_array_equal(np.concatenate([first, second], axis=1), whole)
+    assert mod.dt == 1e-3 and "dt" in mod.simulation_parameters()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"shape": (2, 4)}, r"UpDown: `shape` must be a one-element tuple `\(Nin,\)`"),
+        ({}, r"UpDown: `shape` must be a one-element tuple"),
+        ({"shape": 2, "thr_up": 0.0}, r"UpDown.thr_up: expected a threshold > 0"),
+        ({"shape": 2, "thr_down": [0.1] * 3}, r"UpDown.thr_down: expected shape \(1, 2\)"),
+        ({"shape": 2, "n_ref_steps": -1}, r"UpDown.n_ref_steps: expected an integer >= 0"),
+        ({"shape": 2, "repeat_output": 0.5}, r"UpDown.repeat_output: expected an integer >= 1"),
+    ],
+)
+def test_updown_constructor_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        catalogue("numpy").UpDown(**kwargs)

@@ -35,6 +35,7 @@ from shoal.nn.modules.native.lif_neuron import LIFNeuron
 from shoal.nn.modules.native.linear import Linear
 from shoal.nn.modules.native.rate import Rate
 from shoal.nn.modules.native.softmax import LogSoftmax, Softmax
+from shoal.nn.modules.native.updown import UpDown
 from shoal.nn.modules.timed_module import TimedModule, TimedModuleWrapper
 
 # JAX-backed names -> the module that defines them (imported on first use).
@@ -46,6 +47,7 @@ _JAX_EXPORTS = {
     "aLIFJax": "shoal.nn.modules.jax.alif_jax",
     "LIFNeuronJax": "shoal.nn.modules.jax.lif_neuron_jax",
     "LIFBitshiftJax": "shoal.nn.modules.jax.lif_bitshift_jax",
+    "UpDownJax": "shoal.nn.modules.jax.updown_jax",
     "ExpSmoothJax": "shoal.nn.modules.jax.exp_smooth_jax",
     "SoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
     "LogSoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
@@ -81,6 +83,7 @@ __all__ = [
     "Softmax",
     "TimedModule",
     "TimedModuleWrapper",
+    "UpDown",
     "backend_available",
     "kaiming",
     "list_backends",
