@@ -55,6 +55,8 @@ _NAMES = (
     "LogSoftmax",
     "LIFBitshift",
     "UpDown",
+    "TimeStepDropout",
+    "UnitDropout",
 )
 
 
@@ -291,6 +293,31 @@ CASES: list[ModelCase] = [
         misspelled="n_ref_step",
         suggestion="did you mean 'n_ref_steps'",
         spiking_output=True,
+    ),
+    # Random masks: "noise" in the name keeps them out of the deterministic property tests.
+    ModelCase(
+        "TimeStepDropout-noise",
+        lambda c, **kw: c.TimeStepDropout(
+            3, p=0.3, **({"rng_key": [1, 2]} if _is_jax(c) else {}), **kw
+        ),
+        3,
+        3,
+        _no_records,
+        misspelled="training_",
+        suggestion="did you mean 'training'",
+        stateful=False,
+    ),
+    ModelCase(
+        "UnitDropout-noise",
+        lambda c, **kw: c.UnitDropout(
+            4, p=0.5, **({"rng_key": [3, 4]} if _is_jax(c) else {}), **kw
+        ),
+        4,
+        4,
+        _no_records,
+        misspelled="prob",
+        suggestion=None,
+        stateful=False,
     ),
     ModelCase(
         "LIFNeuron",

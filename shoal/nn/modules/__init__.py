@@ -26,6 +26,7 @@ from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sig
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.native.alif import aLIF
+from shoal.nn.modules.native.dropout import TimeStepDropout, UnitDropout
 from shoal.nn.modules.native.exp_smooth import ExpSmooth
 from shoal.nn.modules.native.exp_syn import ExpSyn
 from shoal.nn.modules.native.instant import Instant
@@ -48,6 +49,8 @@ _JAX_EXPORTS = {
     "LIFNeuronJax": "shoal.nn.modules.jax.lif_neuron_jax",
     "LIFBitshiftJax": "shoal.nn.modules.jax.lif_bitshift_jax",
     "UpDownJax": "shoal.nn.modules.jax.updown_jax",
+    "TimeStepDropoutJax": "shoal.nn.modules.jax.dropout_jax",
+    "UnitDropoutJax": "shoal.nn.modules.jax.dropout_jax",
     "ExpSmoothJax": "shoal.nn.modules.jax.exp_smooth_jax",
     "SoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
     "LogSoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
@@ -83,6 +86,8 @@ __all__ = [
     "Softmax",
     "TimedModule",
     "TimedModuleWrapper",
+    "TimeStepDropout",
+    "UnitDropout",
     "UpDown",
     "backend_available",
     "kaiming",
