@@ -11,6 +11,8 @@ from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import FINITE, TIME_CONSTANT
 from shoal.nn.modules.initialisers import filled, kaiming, zeros
 from shoal.nn.modules.lif import LIFBase
+from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._registry import register_nir_export
 from shoal.parameters import Parameter, State
 
 __all__ = ["ALIFBase"]
@@ -139,3 +141,14 @@ class ALIFBase(LIFBase):
             self.tau_ahp,
         )
         return config, params
+
+
+def _alif_to_nir(nir: Any, name: str, module: ALIFBase, dt: float | None) -> tuple[dict, list]:
+    """Refused: without this, the LIF converter (inherited along the MRO) would export it."""
+    raise NIRConversionError(
+        f"{module._path} ({module.class_name}): the adaptive (ahp) current has no NIR node; NIR can express LIF "
+        "(nir.CubaLIF) and LIFNeuron (nir.LIF), not {module.class_name}."
+    )
+
+
+register_nir_export(ALIFBase, _alif_to_nir)

@@ -13,6 +13,8 @@ from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import NON_NEGATIVE, Constraint
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.lif import LIFBase
+from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._registry import register_nir_export
 
 __all__ = ["LIFBitshiftBase", "representable_tau"]
 
@@ -97,3 +99,16 @@ class LIFBitshiftBase(LIFBase):
         # Show the time constants the shifts really implement (as Rockpool does).
         self.tau_mem = representable_tau(self.tau_mem, float(self.dt))
         self.tau_syn = representable_tau(self.tau_syn, float(self.dt))
+
+
+def _lifbitshift_to_nir(
+    nir: Any, name: str, module: LIFBitshiftBase, dt: float | None
+) -> tuple[dict, list]:
+    """Refused: without this, the LIF converter (inherited along the MRO) would export it."""
+    raise NIRConversionError(
+        f"{module._path} ({module.class_name}): bit-shift decays (rounded time constants) have no NIR node; NIR can express LIF "
+        "(nir.CubaLIF) and LIFNeuron (nir.LIF), not {module.class_name}."
+    )
+
+
+register_nir_export(LIFBitshiftBase, _lifbitshift_to_nir)

@@ -20,6 +20,8 @@ from shoal.nn.modules._constraints import (
 )
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
+from shoal.nn.modules.nir import _conversions as nir_conversions
+from shoal.nn.modules.nir._registry import as_vector, register_nir_export, reject_noise
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["LIFNeuronBase"]
@@ -141,3 +143,21 @@ class LIFNeuronBase(SimulatedModule):
             self.tau_mem, self.threshold, self.bias, self.dt, self.noise_std
         )
         return config, params
+
+
+def _lif_neuron_to_nir(
+    nir: Any, name: str, module: LIFNeuronBase, dt: float | None
+) -> tuple[dict, list]:
+    """``nir.LIF`` (see :func:`shoal.nn.modules.nir._conversions.lif_from_lif_neuron`)."""
+    reject_noise(module)
+    size = module.size_out
+    params = nir_conversions.lif_from_lif_neuron(
+        as_vector(module.tau_mem, size),
+        as_vector(module.bias, size),
+        as_vector(module.threshold, size),
+        float(module.dt),
+    )
+    return {name: nir.LIF(**params)}, []
+
+
+register_nir_export(LIFNeuronBase, _lif_neuron_to_nir)
