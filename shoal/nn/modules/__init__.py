@@ -26,6 +26,7 @@ from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sig
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.native.alif import aLIF
+from shoal.nn.modules.native.butter_filter import ButterFilter, ButterMelFilter
 from shoal.nn.modules.native.dropout import TimeStepDropout, UnitDropout
 from shoal.nn.modules.native.exp_smooth import ExpSmooth
 from shoal.nn.modules.native.exp_syn import ExpSyn
@@ -72,6 +73,8 @@ __all__ = [
     "H_ReLU",
     "H_sigmoid",
     "H_tanh",
+    "ButterFilter",
+    "ButterMelFilter",
     "ExpSmooth",
     "ExpSyn",
     "Instant",
