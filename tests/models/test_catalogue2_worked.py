@@ -135,7 +135,7 @@ def test_alif_registration() -> None:
     assert set(mod.parameters("thresholds")) == {"threshold"}
     np.testing.assert_array_equal(mod.w_ahp, [-0.9, -0.9])
     np.testing.assert_array_equal(mod.tau_ahp, [0.02, 0.02])
-    assert set(mod.state()) == {"vmem", "isyn", "spikes", "iahp"}
+    assert list(mod.state()) == ["vmem", "isyn", "spikes", "iahp"]
     assert mod.spiking_input and mod.spiking_output
     assert catalogue("numpy").aLIF(2, w_ahp_init_func=np.zeros).w_ahp.tolist() == [0.0, 0.0]
 

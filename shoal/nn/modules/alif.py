@@ -125,6 +125,11 @@ class ALIFBase(LIFBase):
             shape=[(n_out,), (1,), ()],
             constraint=TIME_CONSTANT,
         )
+        # Rockpool's state order is vmem, isyn, spikes, iahp (LIFBase registers spikes first).
+        del self.spikes, self.isyn, self.vmem
+        self.vmem = State(shape=(n_out,), init_func=zeros)
+        self.isyn = State(shape=(n_out, self.n_synapses), init_func=zeros)
+        self.spikes = State(shape=(n_out,), init_func=zeros)
         self.iahp = State(shape=(n_out,), init_func=zeros)
 
     def _configure(self) -> tuple[Any, Any]:
