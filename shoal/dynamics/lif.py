@@ -33,6 +33,7 @@ __all__ = [
     "noise_shape",
     "pack_state",
     "prepare",
+    "prepare_with_decays",
     "step",
     "to_synapse_major",
     "unpack_state",
@@ -111,12 +112,20 @@ def unpack_state(xp: Any, config: LIFConfig, final: LIFState, outputs: Any) -> d
 
 def prepare(backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: Any) -> Any:
     xp = backend.xp
-    n_steps, n_batches, n_in = inputs.shape
-    n_syn = config.n_synapses
-    n_neurons = n_in // n_syn
     # Guarded: under jit an optimiser may move τ or θ anywhere (see _guards).
     alpha = exp_decay(xp, p.dt, p.tau_mem)
     beta = exp_decay(xp, p.dt, p.tau_syn)
+    return prepare_with_decays(backend, config, p, inputs, noise, alpha, beta)
+
+
+def prepare_with_decays(
+    backend: Any, config: LIFConfig, p: LIFParams, inputs: Any, noise: Any, alpha: Any, beta: Any
+) -> Any:
+    """:func:`prepare` with the decays given (bit-shift LIF computes its own from τ)."""
+    xp = backend.xp
+    n_steps, n_batches, n_in = inputs.shape
+    n_syn = config.n_synapses
+    n_neurons = n_in // n_syn
     if beta.ndim == 2:  # (N or 1, n_syn) → synapse-major (n_syn, N or 1)
         beta = to_synapse_major(xp, beta)
     # Input channel c feeds neuron c // n_syn, synapse c % n_syn.

@@ -14,7 +14,16 @@ import shoal.dynamics as dynamics_package  # noqa: E402
 from shoal.backend import NUMPY  # noqa: E402
 from shoal.backend.simulate import simulate  # noqa: E402
 from shoal.dynamics._spikes import spike_counts  # noqa: E402
-from shoal.nn.modules import LIF, ExpSyn, Rate  # noqa: E402
+from shoal.nn.modules import (  # noqa: E402
+    LIF,
+    ExpSmooth,
+    ExpSyn,
+    LIFBitshift,
+    LIFNeuron,
+    Rate,
+    UpDown,
+    aLIF,
+)
 from shoal.nn.modules._simulated import SimulatedModule  # noqa: E402
 
 
@@ -85,6 +94,16 @@ CASES = {
     "rate": lambda: Rate(3),
     "rate_rec_noise_tanh": lambda: Rate(3, has_rec=True, noise_std=0.1, activation_func="tanh"),
     "exp_syn_noise": lambda: ExpSyn(3, noise_std=0.1),
+    "alif_rec_noise_syn": lambda: aLIF(
+        (6, 3), has_rec=True, noise_std=0.2, w_ahp=[-0.5, -0.2, -0.1], tau_syn=[[0.01, 0.03]]
+    ),
+    "exp_smooth": lambda: ExpSmooth(3, tau=[0.002, 0.01, 0.05]),
+    "lif_bitshift_rec": lambda: LIFBitshift(
+        (4, 2), has_rec=True, tau_mem=[0.0005, 0.02], tau_syn=[[0.003, 0.05]]
+    ),
+    "updown": lambda: UpDown(3, thr_up=[0.1, 0.2, 0.05], thr_down=0.15),
+    "updown_refractory": lambda: UpDown(2, thr_up=0.05, n_ref_steps=2, repeat_output=3),
+    "lif_neuron_noise": lambda: LIFNeuron(3, noise_std=0.3, bias=0.1, threshold=[0.5, 1.0, 2.0]),
 }
 
 

@@ -8,6 +8,7 @@ names), so one factory serves both backends.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -41,7 +42,22 @@ def catalogue(backend: str) -> SimpleNamespace:
     return SimpleNamespace(**classes)
 
 
-_NAMES = ("Rate", "LIF", "ExpSyn", "Linear", "Instant")
+_NAMES = (
+    "Rate",
+    "LIF",
+    "ExpSyn",
+    "Linear",
+    "Instant",
+    "aLIF",
+    "LIFNeuron",
+    "ExpSmooth",
+    "Softmax",
+    "LogSoftmax",
+    "LIFBitshift",
+    "UpDown",
+    "TimeStepDropout",
+    "UnitDropout",
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,21 @@ def _lif_records(n: int, n_syn: int) -> RecordShapes:
         "isyn": (*bt, n, n_syn),
         "vmem": (*bt, n),
     }
+
+
+def _alif_records(n: int, n_syn: int) -> RecordShapes:
+    return lambda bt, raw: {**_lif_records(n, n_syn)(bt, raw), "iahp": (*bt, n)}
+
+
+def _quietly(factory: Callable[..., Any]) -> Callable[..., Any]:
+    """``ExpSmoothJax`` warns on construction (Rockpool deprecates it): not under test here."""
+
+    def make(c: SimpleNamespace, **kw: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The module ExpSmoothJax is deprecated")
+            return factory(c, **kw)
+
+    return make
 
 
 def _no_records(bt: Shape, raw: Shape) -> dict[str, Any]:
@@ -180,6 +211,167 @@ CASES: list[ModelCase] = [
         suggestion="did you mean 'noise_std'",
         spiking_output=True,
         input_scale=3.0,
+    ),
+    # ---- second catalogue (catalogue-2.md)
+    ModelCase(
+        "aLIF",
+        lambda c, **kw: c.aLIF(3, tau_ahp=[0.01, 0.02, 0.05], w_ahp=-0.3, bias=0.05, **kw),
+        3,
+        3,
+        _alif_records(3, 1),
+        misspelled="tau_ahpp",
+        suggestion="did you mean 'tau_ahp'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "aLIF-rec-nsyn2",
+        lambda c, **kw: c.aLIF(
+            (4, 2), has_rec=True, tau_syn=[[0.005, 0.02]], w_ahp=[-0.5, -0.1], **kw
+        ),
+        4,
+        2,
+        _alif_records(2, 2),
+        misspelled="w_ahp_init",
+        suggestion="did you mean 'w_ahp_init_func'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "aLIF-noise",
+        lambda c, **kw: c.aLIF(
+            2, noise_std=0.5, **({"rng_key": [1, 2]} if _is_jax(c) else {}), **kw
+        ),
+        2,
+        2,
+        _alif_records(2, 1),
+        misspelled="noise",
+        suggestion="did you mean 'noise_std'",
+        spiking_output=True,
+        input_scale=3.0,
+    ),
+    ModelCase(
+        "LIFBitshift",
+        lambda c, **kw: c.LIFBitshift(3, tau_mem=[0.004, 0.01, 0.03], tau_syn=0.005, **kw),
+        3,
+        3,
+        _lif_records(3, 1),
+        misspelled="max_spike_per_dt",
+        suggestion="did you mean 'max_spikes_per_dt'",
+        spiking_output=True,
+        input_scale=3.0,
+        tags=frozenset({"flat_taus"}),
+    ),
+    ModelCase(
+        "LIFBitshift-rec-nsyn2",
+        lambda c, **kw: c.LIFBitshift((4, 2), has_rec=True, tau_syn=[[0.001, 0.02]], **kw),
+        4,
+        2,
+        _lif_records(2, 2),
+        misspelled="tau_syns",
+        suggestion="did you mean 'tau_syn'",
+        spiking_output=True,
+        input_scale=3.0,
+        tags=frozenset({"flat_taus"}),
+    ),
+    ModelCase(
+        "UpDown",
+        lambda c, **kw: c.UpDown(3, thr_up=[0.1, 0.2, 0.05], thr_down=0.15, **kw),
+        3,
+        6,
+        lambda bt, raw: {"analog_value": (*bt, 3)},
+        misspelled="thr_dwn",
+        suggestion="did you mean 'thr_down'",
+        spiking_output=True,
+    ),
+    ModelCase(
+        "UpDown-refractory",
+        lambda c, **kw: c.UpDown(2, thr_up=0.6, thr_down=0.5, n_ref_steps=2, repeat_output=3, **kw),
+        2,
+        4,
+        lambda bt, raw: {"analog_value": (*bt, 2)},
+        misspelled="n_ref_step",
+        suggestion="did you mean 'n_ref_steps'",
+        spiking_output=True,
+    ),
+    # Random masks: "noise" in the name keeps them out of the deterministic property tests.
+    ModelCase(
+        "TimeStepDropout-noise",
+        lambda c, **kw: c.TimeStepDropout(
+            3, p=0.3, **({"rng_key": [1, 2]} if _is_jax(c) else {}), **kw
+        ),
+        3,
+        3,
+        _no_records,
+        misspelled="training_",
+        suggestion="did you mean 'training'",
+        stateful=False,
+    ),
+    ModelCase(
+        "UnitDropout-noise",
+        lambda c, **kw: c.UnitDropout(
+            4, p=0.5, **({"rng_key": [3, 4]} if _is_jax(c) else {}), **kw
+        ),
+        4,
+        4,
+        _no_records,
+        misspelled="prob",
+        suggestion=None,
+        stateful=False,
+    ),
+    ModelCase(
+        "LIFNeuron",
+        lambda c, **kw: c.LIFNeuron(3, tau_mem=[0.01, 0.02, 0.03], threshold=[1.0, 0.8, 1.2], **kw),
+        3,
+        3,
+        lambda bt, raw: {"vmem": (*bt, 3), "spikes": (*bt, 3)},
+        misspelled="treshold",
+        suggestion="did you mean 'threshold'",
+        spiking_output=True,
+        input_scale=1.5,
+    ),
+    ModelCase(
+        "LIFNeuron-noise",
+        lambda c, **kw: c.LIFNeuron(
+            2, noise_std=0.5, bias=0.1, **({"rng_key": [1, 2]} if _is_jax(c) else {}), **kw
+        ),
+        2,
+        2,
+        lambda bt, raw: {"vmem": (*bt, 2), "spikes": (*bt, 2)},
+        misspelled="noise_sdt",
+        suggestion="did you mean 'noise_std'",
+        spiking_output=True,
+        input_scale=1.5,
+    ),
+    ModelCase(
+        "ExpSmooth-tanh",
+        _quietly(
+            lambda c, **kw: c.ExpSmooth(3, tau=[0.002, 0.01, 0.05], activation_fun=np.tanh, **kw)
+        ),
+        3,
+        3,
+        lambda bt, raw: {"activation": (*raw, 3)},
+        misspelled="activation_func",
+        suggestion="did you mean 'activation_fun'",
+        batches=False,
+    ),
+    ModelCase(
+        "Softmax",
+        lambda c, **kw: c.Softmax((3, 2), tau=[0.01, 0.05], **kw),
+        3,
+        2,
+        lambda bt, raw: {"linear": {}, "smooth": {"isyn": (*bt, 2)}},
+        misspelled="has_bais",
+        suggestion="did you mean 'has_bias'",
+    ),
+    ModelCase(
+        "LogSoftmax",
+        lambda c, **kw: c.LogSoftmax(weight=np.eye(3)[:, :2], has_bias=False, tau=0.02, **kw),
+        3,
+        2,
+        lambda bt, raw: {"linear": {}, "smooth": {"isyn": (*bt, 2)}},
+        misspelled="wieght",
+        suggestion="did you mean 'weight'",
     ),
     ModelCase(
         "ExpSyn",

@@ -212,7 +212,7 @@ def _import_error_cases():
         v_threshold=np.ones(2),
         v_reset=np.array([0.0, -0.5]),
     )
-    plain_lif = nir.LIF(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2), v_threshold=np.ones(2))
+    integrate_and_fire = nir.IF(r=np.ones(2), v_threshold=np.ones(2))  # nir.LIF: LIFNeuron
     leaky = nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.array([0.0, 1.0]))
     cubali = nir.CubaLI(tau_syn=np.ones(2), tau_mem=np.ones(2), r=np.ones(2), v_leak=np.ones(2))
     branch = _graph(
@@ -237,7 +237,7 @@ def _import_error_cases():
     )
     return [
         (_chain(reset), r"graph.cubalif \(nir.CubaLIF\): `v_reset` = \[0.0, -0.5\] is not"),
-        (_chain(plain_lif), r"graph.lif: node 'lif' of type nir.LIF is not supported by shoal"),
+        (_chain(integrate_and_fire), r"graph.if: node 'if' of type nir.IF is not supported by"),
         (_chain(nir.Scale(np.ones(2))), r"node 'scale' of type nir.Scale is not supported"),
         (_chain(leaky), r"graph.li \(nir.LI\): `v_leak` = \[0.0, 1.0\] is not supported"),
         (_chain(cubali), r"graph.cubali \(nir.CubaLI\): `v_leak` = \[1.0, 1.0\]"),

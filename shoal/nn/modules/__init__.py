@@ -25,11 +25,19 @@ from shoal.nn.modules._spikes import spike_subtract_threshold
 from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sigmoid
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.native.alif import aLIF
+from shoal.nn.modules.native.butter_filter import ButterFilter, ButterMelFilter
+from shoal.nn.modules.native.dropout import TimeStepDropout, UnitDropout
+from shoal.nn.modules.native.exp_smooth import ExpSmooth
 from shoal.nn.modules.native.exp_syn import ExpSyn
 from shoal.nn.modules.native.instant import Instant
 from shoal.nn.modules.native.lif import LIF
+from shoal.nn.modules.native.lif_bitshift import LIFBitshift
+from shoal.nn.modules.native.lif_neuron import LIFNeuron
 from shoal.nn.modules.native.linear import Linear
 from shoal.nn.modules.native.rate import Rate
+from shoal.nn.modules.native.softmax import LogSoftmax, Softmax
+from shoal.nn.modules.native.updown import UpDown
 from shoal.nn.modules.timed_module import TimedModule, TimedModuleWrapper
 
 # JAX-backed names -> the module that defines them (imported on first use).
@@ -38,6 +46,15 @@ _JAX_EXPORTS = {
     "RateJax": "shoal.nn.modules.jax.rate_jax",
     "RateEulerJax": "shoal.nn.modules.jax.rate_jax",
     "LIFJax": "shoal.nn.modules.jax.lif_jax",
+    "aLIFJax": "shoal.nn.modules.jax.alif_jax",
+    "LIFNeuronJax": "shoal.nn.modules.jax.lif_neuron_jax",
+    "LIFBitshiftJax": "shoal.nn.modules.jax.lif_bitshift_jax",
+    "UpDownJax": "shoal.nn.modules.jax.updown_jax",
+    "TimeStepDropoutJax": "shoal.nn.modules.jax.dropout_jax",
+    "UnitDropoutJax": "shoal.nn.modules.jax.dropout_jax",
+    "ExpSmoothJax": "shoal.nn.modules.jax.exp_smooth_jax",
+    "SoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
+    "LogSoftmaxJax": "shoal.nn.modules.jax.softmax_jax",
     "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
     "LinearJax": "shoal.nn.modules.jax.linear_jax",
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
@@ -56,14 +73,25 @@ __all__ = [
     "H_ReLU",
     "H_sigmoid",
     "H_tanh",
+    "ButterFilter",
+    "ButterMelFilter",
+    "ExpSmooth",
     "ExpSyn",
     "Instant",
     "LIF",
+    "LIFBitshift",
+    "LIFNeuron",
+    "LogSoftmax",
     "Linear",
+    "aLIF",
     "Module",
     "Rate",
+    "Softmax",
     "TimedModule",
     "TimedModuleWrapper",
+    "TimeStepDropout",
+    "UnitDropout",
+    "UpDown",
     "backend_available",
     "kaiming",
     "list_backends",

@@ -18,6 +18,7 @@ from shoal.nn.modules._constraints import (
     SPIKE_LIMIT,
     THRESHOLD,
     TIME_CONSTANT,
+    Constraint,
 )
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, kaiming, zeros
@@ -90,6 +91,10 @@ class LIFBase(SimulatedModule):
     _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
+    # Rockpool's LIF/LIFJax say "threshold"; its Torch family (aLIF, LIFBitshift) "thresholds".
+    _threshold_family: ClassVar[str] = "threshold"
+    # LIFBitshift stores τ = 0 for a zero shift (α = 0), a meaningful value there.
+    _tau_constraint: ClassVar[Constraint] = TIME_CONSTANT
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau_mem: Any
@@ -156,7 +161,7 @@ class LIFBase(SimulatedModule):
             tau_mem,
             "taus",
             init_func=filled(0.02),
-            constraint=TIME_CONSTANT,
+            constraint=self._tau_constraint,
             shape=per_neuron,
         )
         self._declare(
@@ -166,7 +171,7 @@ class LIFBase(SimulatedModule):
             "taus",
             init_func=filled(0.02),
             shape=[(n_out, n_syn), (1, n_syn), ()],
-            constraint=TIME_CONSTANT,
+            constraint=self._tau_constraint,
         )
         self._declare(
             "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, shape=per_neuron
@@ -175,7 +180,7 @@ class LIFBase(SimulatedModule):
             "threshold",
             Parameter,
             threshold,
-            "threshold",
+            self._threshold_family,
             init_func=filled(1.0),
             constraint=THRESHOLD,
             shape=per_neuron,

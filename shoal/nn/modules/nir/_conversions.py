@@ -33,6 +33,12 @@ input gain ``g``   ``(1 - α) · r · w_in · dt / tau_syn``        ``r = 1/(1 -
                                                                 ``w_in = tau_syn / dt``
 =================  ===========================================  ==============================
 
+``LIFNeuron`` ↔ ``LIF`` (:math:`\tau\dot v = (v_{leak} - v) + r x`, no synapse): the
+membrane step above with the input in place of the current,
+:math:`v_{t+1} = \alpha v_t + (1-\alpha)(v_{leak} + r x_t)`, i.e. ``bias = (1 − α)·v_leak``
+and input gain ``g = (1 − α)·r`` (export ``r = 1/(1 − α)``, ``v_leak = bias/(1 − α)``,
+``v_reset = 0``).
+
 ``ExpSyn`` ↔ ``LI``: ``tau`` ↔ ``tau``, ``v_leak = 0``, gain ``g = r · dt / tau`` (export
 ``r = tau / dt``). A gain other than one multiplies the node's input; the importer folds it into
 the weights that feed the node (or inserts a diagonal ``Linear``). ``r = 1/(1-α) ≈ τ_mem/dt``
@@ -54,6 +60,8 @@ __all__ = [
     "is_unit",
     "li_from_expsyn",
     "lif_from_cubalif",
+    "lif_from_lif_neuron",
+    "lif_neuron_from_lif",
 ]
 
 # Gains this close to one are taken as exactly one: a shoal export read back computes its gain
@@ -99,6 +107,31 @@ def lif_from_cubalif(node: Any, dt: float) -> tuple[dict[str, np.ndarray], np.nd
     }
     gain = leak_fraction * node.r * node.w_in * (dt / tau_syn)
     return params, gain
+
+
+def lif_from_lif_neuron(
+    tau_mem: np.ndarray, bias: np.ndarray, threshold: np.ndarray, dt: float
+) -> dict[str, np.ndarray]:
+    """NIR ``LIF`` keyword arguments for a shoal ``LIFNeuron`` (all arrays ``(N,)``)."""
+    leak_fraction = _one_minus_decay(dt, tau_mem)
+    return {
+        "tau": tau_mem,
+        "r": 1.0 / leak_fraction,
+        "v_leak": bias / leak_fraction,
+        "v_threshold": threshold,
+        "v_reset": np.zeros_like(threshold),
+    }
+
+
+def lif_neuron_from_lif(node: Any, dt: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """shoal ``LIFNeuron`` parameters ``(tau_mem, bias, threshold)`` and the input gain."""
+    leak_fraction = _one_minus_decay(dt, node.tau)
+    params = {
+        "tau_mem": node.tau,
+        "bias": leak_fraction * node.v_leak,
+        "threshold": node.v_threshold,
+    }
+    return params, leak_fraction * node.r
 
 
 def li_from_expsyn(tau: np.ndarray, dt: float) -> dict[str, np.ndarray]:

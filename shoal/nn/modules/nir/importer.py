@@ -18,7 +18,7 @@ from shoal.nn.modules.nir.export import DT_KEY, KIND_KEY
 
 __all__ = ["from_nir"]
 
-_SUPPORTED = "Input, Output, Linear, Affine, CubaLIF, LI, CubaLI and NIRGraph"
+_SUPPORTED = "Input, Output, Linear, Affine, CubaLIF, LIF, LI, CubaLI and NIRGraph"
 _DEFAULT_DT = 1e-3
 
 
@@ -34,6 +34,12 @@ class _LIFSpec:
     name: str
     params: dict[str, np.ndarray]
     w_rec: np.ndarray | None  # (N, N), shoal orientation, input gain applied
+
+
+@dataclass
+class _LIFNeuronSpec:
+    name: str
+    params: dict[str, np.ndarray]
 
 
 @dataclass
@@ -59,6 +65,7 @@ def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy"
     - ``nir.CubaLIF`` → ``LIF`` (one synapse per neuron, ``v_reset`` must be 0: shoal resets by
       subtraction); a ``nir.Linear`` node whose only input and only output is a CubaLIF node
       becomes that LIF's ``w_rec``;
+    - ``nir.LIF`` → ``LIFNeuron`` (``v_reset`` must be 0);
     - ``nir.LI`` → ``ExpSyn`` (``v_leak`` must be 0);
     - ``nir.CubaLI`` → ``ExpSyn '<name>_syn'`` (τ_syn), a diagonal ``Linear '<name>_r'`` (unless
       its gain is one) and ``ExpSyn '<name>_mem'`` (τ_mem);
@@ -105,16 +112,18 @@ def _backend_classes(backend: str) -> dict[str, Any]:
     if backend == "numpy":
         from shoal.nn.modules.native.exp_syn import ExpSyn
         from shoal.nn.modules.native.lif import LIF
+        from shoal.nn.modules.native.lif_neuron import LIFNeuron
         from shoal.nn.modules.native.linear import Linear
 
-        return {"Linear": Linear, "LIF": LIF, "ExpSyn": ExpSyn}
+        return {"Linear": Linear, "LIF": LIF, "LIFNeuron": LIFNeuron, "ExpSyn": ExpSyn}
     if backend == "jax":
         require_jax("from_nir(backend='jax')")
         from shoal.nn.modules.jax.exp_syn_jax import ExpSynJax
         from shoal.nn.modules.jax.lif_jax import LIFJax
+        from shoal.nn.modules.jax.lif_neuron_jax import LIFNeuronJax
         from shoal.nn.modules.jax.linear_jax import LinearJax
 
-        return {"Linear": LinearJax, "LIF": LIFJax, "ExpSyn": ExpSynJax}
+        return {"Linear": LinearJax, "LIF": LIFJax, "LIFNeuron": LIFNeuronJax, "ExpSyn": ExpSynJax}
     raise ValueError(f"from_nir: `backend` must be 'numpy' or 'jax', got {backend!r}.")
 
 
@@ -154,7 +163,16 @@ def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) 
 
 def _check_node_types(nir: Any, nodes: dict[str, Any], path: str) -> None:
     """Raise for the first node of a type shoal cannot import, looking into sub-graphs."""
-    supported = (nir.Input, nir.Output, nir.Linear, nir.Affine, nir.CubaLIF, nir.LI, nir.CubaLI)
+    supported = (
+        nir.Input,
+        nir.Output,
+        nir.Linear,
+        nir.Affine,
+        nir.CubaLIF,
+        nir.LIF,
+        nir.LI,
+        nir.CubaLI,
+    )
     for name, node in nodes.items():
         if isinstance(node, nir.NIRGraph):
             _check_node_types(nir, dict(node.nodes), f"{path}.{name}")
@@ -284,6 +302,17 @@ def _convert_node(
         return [_LinearSpec(name, weight.T.copy(), bias)], None
     if isinstance(node, nir.CubaLIF):
         return _convert_cubalif(name, node, rec, path, dt)
+    if isinstance(node, nir.LIF):
+        params = _plain(node, ("tau", "r", "v_leak", "v_threshold", "v_reset"), path)
+        _require_zero(
+            params.v_reset,
+            "v_reset",
+            "nir.LIF",
+            path,
+            "shoal's LIFNeuron resets by subtracting the threshold (v ← v − θ per spike)",
+        )
+        neuron_params, gain = conv.lif_neuron_from_lif(params, dt)
+        return [_LIFNeuronSpec(name, neuron_params)], gain
     if isinstance(node, nir.LI):
         params = _plain(node, ("tau", "r", "v_leak"), path)
         _require_zero(params.v_leak, "v_leak", "nir.LI", path, "ExpSyn has no resting level")
@@ -336,10 +365,10 @@ def _require_zero(value: np.ndarray, attribute: str, kind: str, path: str, why: 
 def _unsupported_node_message(nir: Any, name: str, node: Any, path: str) -> str:
     kind = type(node).__name__
     hint = ""
-    if isinstance(node, (nir.LIF, nir.IF, nir.I)):
+    if isinstance(node, (nir.IF, nir.I)):
         hint = (
-            " shoal's LIF always has a synaptic current: express the neuron as nir.CubaLIF "
-            "(a short tau_syn approximates a direct current input)."
+            " shoal's neurons leak: express the neuron as nir.LIF with a long tau "
+            "(LIFNeuron) or as nir.CubaLIF (LIF)."
         )
     return f"{path}: node '{name}' of type nir.{kind} is not supported by shoal.{hint} Supported: {_SUPPORTED}."
 
@@ -360,6 +389,10 @@ def _build(spec: Any, classes: dict[str, Any], dt: float) -> Module:
             has_rec=spec.w_rec is not None,
             w_rec=spec.w_rec,
             dt=dt,
+        )
+    if isinstance(spec, _LIFNeuronSpec):
+        return classes["LIFNeuron"](  # type: ignore[no-any-return]
+            spec.params["threshold"].size, dt=dt, **spec.params
         )
     if isinstance(spec, _ExpSynSpec):
         return classes["ExpSyn"](spec.tau.size, tau=spec.tau, dt=dt)  # type: ignore[no-any-return]
