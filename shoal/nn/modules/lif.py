@@ -86,7 +86,9 @@ class LIFBase(SimulatedModule):
 
     _dynamics: ClassVar[Dynamics] = lif_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax", "torch": "LIFTorch"}
+    # Rockpool's LIFTorch files its threshold under "thresholds"; LIF and LIFJax "threshold".
+    _threshold_family: ClassVar[str] = "threshold"
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
 
@@ -174,7 +176,7 @@ class LIFBase(SimulatedModule):
             "threshold",
             Parameter,
             threshold,
-            "threshold",
+            self._threshold_family,
             init_func=filled(1.0),
             constraint=THRESHOLD,
             shape=per_neuron,
