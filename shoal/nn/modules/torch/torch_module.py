@@ -183,6 +183,16 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
     def _as_input_array(self, data: Any) -> Any:
         return super()._as_input_array(data).to(self._device())
 
+    def _auto_batch(
+        self, data: Any, states: Any = (), target_shapes: Any = None
+    ) -> tuple[Any, tuple[Any, ...]]:
+        """As :meth:`Module._auto_batch`; states compute in the input's dtype (no mixed GEMMs).
+
+        The stored state keeps its own dtype (see ``_new_state``), so it never drifts.
+        """
+        data, batched = super()._auto_batch(data, states, target_shapes)
+        return data, tuple(s.to(data.dtype) if isinstance(s, torch.Tensor) else s for s in batched)
+
     # ------------------------------------------------------------------ calling
     def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
         """``(output, new_state, record)``; runs through ``nn.Module.__call__`` (hooks fire)."""
