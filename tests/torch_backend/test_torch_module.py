@@ -136,7 +136,7 @@ def test_forward_hooks_fire_and_forward_returns_the_output_only():
     mod = LIFTorch(2)
     seen = []
     mod.register_forward_hook(lambda module, args, output: seen.append(output.shape))
-    out, _, _ = mod(torch.ones(3, 2))
+    mod(torch.ones(3, 2))
     assert seen == [torch.Size([1, 3, 2])]
     assert isinstance(mod.forward(torch.ones(3, 2)), torch.Tensor)
     assert isinstance(torch.nn.Module.__call__(mod, torch.ones(3, 2)), torch.Tensor)

@@ -49,7 +49,7 @@ def _grads(surrogate, theta=1.0, max_spikes=2.0**16):
                 1,
                 0.548812,
             ],
-        ),  # fmt: skip
+        ),
         (
             PeriodicExponential(0.5),
             2.0,
@@ -69,7 +69,7 @@ def _grads(surrogate, theta=1.0, max_spikes=2.0**16):
                 0.067668,
                 0.274406,
             ],
-        ),  # fmt: skip
+        ),
     ],
     ids=["pwl", "pwl-w0.25", "pwl-w1", "pwl-theta2", "periodic", "periodic-theta2"],
 )
