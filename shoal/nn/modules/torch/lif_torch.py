@@ -96,7 +96,9 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
             surrogate=surrogate,
         )
         self.leak_mode = SimulationParameter(leak_mode)
-        self.learning_window = SimulationParameter(window)
+        # Configuration of the surrogate (as `surrogate` on LIFBase), not a simulation
+        # parameter: checkpoints and simulation_parameters() stay comparable with LIF/LIFJax.
+        self.learning_window = window
 
 
 def _surrogate(owner: str, spec: Any, window: float, max_spikes: float) -> Surrogate:
