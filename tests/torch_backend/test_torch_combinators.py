@@ -40,7 +40,7 @@ def test_residual_example():
 
 def test_ffwd_stack_example():
     net = FFwdStack(LIFTorch(2), LIFTorch(3), weight_init_func=lambda s: np.ones(s) * 2)
-    assert [n for n, _ in net.named_parameters()][0] == "0_1_weight"
+    assert next(n for n, _ in net.named_parameters()) == "0_1_weight"
     assert net.parameters()["0_1_weight"].shape == (2, 3)
     out, _, _ = net(torch.ones(4, 2))
     np.testing.assert_array_equal(out[0].detach().numpy(), [[0] * 3, [7] * 3, [19] * 3, [29] * 3])
