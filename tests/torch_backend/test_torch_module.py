@@ -228,3 +228,46 @@ def test_other_leak_modes_are_not_silently_accepted():
         LIFTorch(2, leak_mode="decays")
     with pytest.raises(ValueError, match=r"current leak mode is set to taus"):
         LIFTorch(2, alpha=0.5)
+
+
+# ---------------------------------------------------------------------------- torch API
+def test_pickle_torch_save_and_deepcopy_keep_working_modules():
+    import copy
+    import io
+    import pickle
+
+    net = Sequential(LinearTorch((2, 3)), _worked_lif_3())
+    net(torch.ones(4, 2))
+    buffer = io.BytesIO()
+    torch.save(net, buffer)
+    buffer.seek(0)
+    copies = [
+        pickle.loads(pickle.dumps(net)),
+        torch.load(buffer, weights_only=False),
+        copy.deepcopy(net),
+    ]
+    expected = net(torch.ones(4, 2))[0]
+    for other in copies:
+        lif = other.modules()["1_LIFTorch"]
+        # shoal's attribute and torch's table hold one object after the round trip
+        assert lif.tau_mem is dict(other.named_parameters())["1_LIFTorch.tau_mem"]
+        np.testing.assert_array_equal(other(torch.ones(4, 2))[0].detach(), expected.detach())
+
+
+def _worked_lif_3() -> LIFTorch:
+    return LIFTorch(3, tau_mem=[0.02, 0.01, 0.03], bias=0.1)
+
+
+@pytest.mark.slow
+# Dynamo's own tracing warns (it instantiates autograd Functions and probes `.grad` of
+# non-leaf tensors, torch 2.13); these are torch internals, not shoal's.
+@pytest.mark.filterwarnings("ignore:.*should not be instantiated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf:UserWarning")
+def test_torch_compile_matches_eager_and_carries_state():
+    """``torch.compile`` (the dynamo front end; ``backend="eager"`` keeps this test ~5 s)."""
+    compiled = torch.compile(_worked_lif(), backend="eager")
+    eager = _worked_lif()
+    x = torch.tensor(X_LIF)
+    for _ in range(2):  # the second call continues from the stored state
+        out, _, _ = compiled(x)
+        np.testing.assert_array_equal(out.detach(), eager(x)[0].detach())
