@@ -86,3 +86,28 @@ def test_checkpoint_loads_across_backends(tmp_path):
     fresh.load(path)
     assert fresh.modules()["0_LinearTorch"].weight is weight
     np.testing.assert_allclose(weight.detach().numpy(), numpy_net.modules()["0_Linear"].weight)
+
+
+def test_timed_wrapper_runs_a_torch_module():
+    from shoal.timeseries import TSContinuous
+
+    timed = RateTorch(2, bias=0.1).timed()
+    out, _, _ = timed(TSContinuous.from_clocked(np.ones((5, 2)), dt=1e-3))
+    expected = RateTorch(2, bias=0.1)(torch.ones(5, 2))[0][0].detach().numpy()
+    np.testing.assert_allclose(out.samples, expected, rtol=1e-6)
+
+
+def test_nir_export_of_a_torch_network_matches_the_numpy_one():
+    pytest.importorskip("nir")
+    from shoal.nn.modules import to_nir
+
+    weight = np.arange(6.0).reshape(2, 3) / 10
+    torch_graph = to_nir(Sequential(LinearTorch((2, 3), weight=weight), LIFTorch(3, bias=0.1)))
+    numpy_graph = to_nir(Sequential(Linear((2, 3), weight=weight), LIF(3, bias=0.1)))
+    assert list(torch_graph.nodes) == ["input", "0_LinearTorch", "1_LIFTorch", "output"]
+    np.testing.assert_allclose(
+        torch_graph.nodes["1_LIFTorch"].v_leak, numpy_graph.nodes["1_LIF"].v_leak, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        torch_graph.nodes["0_LinearTorch"].weight, numpy_graph.nodes["0_Linear"].weight, rtol=1e-6
+    )
