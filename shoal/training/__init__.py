@@ -53,7 +53,7 @@ from shoal.training import surrogates
 from shoal.training.surrogates import FastSigmoid, Sigmoid, StepPWL, Surrogate, get_surrogate
 
 # Submodules imported on first access (those using JAX import it then).
-_SUBMODULES = ("adversarial_jax", "ctc_loss", "jax_debug", "jax_loss", "train_rr")
+_SUBMODULES = ("adversarial_jax", "ctc_loss", "jax_debug", "jax_loss", "torch_loss", "train_rr")
 
 __all__ = [
     "FastSigmoid",
