@@ -271,3 +271,16 @@ def test_torch_compile_matches_eager_and_carries_state():
     for _ in range(2):  # the second call continues from the stored state
         out, _, _ = compiled(x)
         np.testing.assert_array_equal(out.detach(), eager(x)[0].detach())
+
+
+def test_derived_decays_are_read_only_views_of_the_taus():
+    mod = LIFTorch(1)
+    np.testing.assert_allclose(float(mod.alpha.detach()), np.exp(-1e-3 / 0.02), rtol=1e-6)
+    np.testing.assert_allclose(float(mod.dash_mem.detach()), 4.35784, rtol=1e-5)
+    with pytest.raises(AttributeError, match=r"LIFTorch.alpha is derived .* set tau_mem instead"):
+        mod.alpha = torch.tensor([0.5])
+    # Unchanged: the dynamics still use tau_mem (Rockpool's vmem would be 0.828271 here).
+    _, _, record = mod(torch.tensor([[0.6], [0.0], [0.0]]), record=True)
+    np.testing.assert_allclose(
+        record["vmem"][0, :, 0].detach().numpy(), [0.570738, 0.085805, 0.598045], rtol=1e-4
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import torch
+
 from shoal.backend.surrogates import PeriodicExponential, StepPWL, Surrogate, get_surrogate
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.lif import LIFBase
@@ -99,6 +101,41 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
         # Configuration of the surrogate (as `surrogate` on LIFBase), not a simulation
         # parameter: checkpoints and simulation_parameters() stay comparable with LIF/LIFJax.
         self.learning_window = window
+
+    # ------------------------------------------------------------------ derived decays
+    # Rockpool computes these from the taus in "taus" mode; assigning one there silently set
+    # tau_mem = exp(-dt/value) and shadowed the decay. Here they are read-only views.
+    @property
+    def alpha(self) -> torch.Tensor:
+        """Membrane decay ``exp(−dt/τ_mem)`` (read-only; carries gradients)."""
+        return torch.exp(-self.dt / self.tau_mem)
+
+    @property
+    def beta(self) -> torch.Tensor:
+        """Synaptic decay ``exp(−dt/τ_syn)`` (read-only; carries gradients)."""
+        return torch.exp(-self.dt / self.tau_syn)
+
+    @property
+    def dash_mem(self) -> torch.Tensor:
+        """Bit-shift equivalent of the membrane decay, ``−log2(1 − α)`` (read-only)."""
+        return -torch.log2(1 - self.alpha)
+
+    @property
+    def dash_syn(self) -> torch.Tensor:
+        """Bit-shift equivalent of the synaptic decay, ``−log2(1 − β)`` (read-only)."""
+        return -torch.log2(1 - self.beta)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _DERIVED:
+            raise AttributeError(
+                f"{self._path}.{name} is derived from the time constants in leak_mode 'taus' "
+                f"and cannot be assigned; set {_DERIVED[name]} instead (e.g. "
+                f"set_attributes({{'{_DERIVED[name]}': ...}}))."
+            )
+        super().__setattr__(name, value)
+
+
+_DERIVED = {"alpha": "tau_mem", "beta": "tau_syn", "dash_mem": "tau_mem", "dash_syn": "tau_syn"}
 
 
 def _surrogate(owner: str, spec: Any, window: float, max_spikes: float) -> Surrogate:
