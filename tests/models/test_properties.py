@@ -36,7 +36,7 @@ _JAX_MODULES: dict[str, Any] = {}
 def _fresh(case: ModelCase, backend: str) -> Any:
     """A module in its initial state. JAX modules never change when evolved, so one instance
     per case serves every example (a new instance would compile its programs again)."""
-    if backend == "numpy":
+    if backend != "jax":  # NumPy and Torch modules mutate when evolved: build a fresh one
         return case.build(backend)
     if case.name not in _JAX_MODULES:
         _JAX_MODULES[case.name] = case.build(backend)
