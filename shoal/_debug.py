@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from shoal.backend import is_tracer
+from shoal.backend._inputs import host_array
 
 __all__ = ["NonFiniteError", "check_finite", "debug_enabled", "debug_mode"]
 
@@ -73,7 +74,7 @@ def _first_non_finite(value: Any, where: str) -> str | None:
     if value is None or is_tracer(value) or callable(value):
         return None
     try:
-        array = np.asarray(value)
+        array = host_array(value)
     except (TypeError, ValueError):
         return None
     if array.dtype.kind not in "fc" or np.all(np.isfinite(array)):
@@ -96,7 +97,7 @@ def _traced_floats(value: Any, where: str, out: list[tuple[str, Any]]) -> None:
 
 def _check_on_host(path: str, wheres: tuple[str, ...], *arrays: Any) -> None:
     for where, array in zip(wheres, arrays):
-        found = _first_non_finite(np.asarray(array), where)
+        found = _first_non_finite(host_array(array), where)
         if found is not None:
             raise NonFiniteError(f"{path}: NaN or inf in {found} (debug mode, inside jit)")
 

@@ -7,7 +7,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["auto_batch", "numpy_input", "refuse_vector"]
+__all__ = ["auto_batch", "host_array", "numpy_input", "refuse_vector"]
+
+
+def host_array(value: Any, dtype: Any = None) -> np.ndarray:
+    """``value`` as a NumPy array; torch tensors are detached and copied to the host first
+    (``np.asarray`` refuses a tensor that requires grad)."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=dtype)
 
 
 def refuse_vector(owner: str, data: Any) -> None:

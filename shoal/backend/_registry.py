@@ -51,3 +51,4 @@ def get_backend(name: str) -> Any:
 
 register_backend("numpy", "shoal.backend.numpy_backend", "NUMPY", "numpy", "numpy")
 register_backend("jax", "shoal.backend.jax_backend", "JAX", "jax", "jax")
+register_backend("torch", "shoal.backend.torch_backend", "TORCH", "torch", "torch")

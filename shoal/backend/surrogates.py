@@ -14,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "FastSigmoid",
+    "PeriodicExponential",
     "Sigmoid",
     "StepPWL",
     "Surrogate",
@@ -55,7 +56,7 @@ class StepPWL(Surrogate):
     window: float = 0.5
 
     def partials(self, xp: Any, v: Any, threshold: Any) -> tuple[Any, Any]:
-        gate = (v >= threshold - self.window).astype(v.dtype)
+        gate = xp.astype(v >= threshold - self.window, v.dtype)
         return gate / threshold, -gate * v / threshold**2
 
 
@@ -69,7 +70,7 @@ class Sigmoid(Surrogate):
     slope: float = 5.0
 
     def partials(self, xp: Any, v: Any, threshold: Any) -> tuple[Any, Any]:
-        s = logistic(self.slope * (v - threshold))
+        s = 1.0 / (1.0 + xp.exp(-self.slope * (v - threshold)))
         d = self.slope * s * (1.0 - s)
         return d, -d
 
@@ -88,9 +89,34 @@ class FastSigmoid(Surrogate):
         return d, -d
 
 
+@dataclass(frozen=True)
+class PeriodicExponential(Surrogate):
+    """Rockpool's periodic surrogate: an exponential peak ``1/θ`` at every multiple of ``θ``.
+
+    With ``u = v − θ/2`` below threshold and ``u = (v − θ/2) − θ·min(⌊(v − θ/2)/θ⌋,
+    max_spikes − 1)`` at or above it, ``pdf = exp(−|u − θ/2| / window) / θ``:
+    ``d/dv = pdf`` and ``d/dθ = −pdf · v / θ``. Continuous; ``window`` defaults to 0.5.
+    """
+
+    window: float = 0.5
+    max_spikes: float = 2.0**16
+
+    def partials(self, xp: Any, v: Any, threshold: Any) -> tuple[Any, Any]:
+        shifted = v - threshold / 2.0
+        periods = xp.minimum(xp.floor(shifted / threshold), self.max_spikes - 1.0)
+        u = xp.where(v >= threshold, shifted - threshold * periods, shifted)
+        pdf = xp.exp(-xp.abs(u - threshold / 2.0) / self.window) / threshold
+        return pdf, -pdf * v / threshold
+
+
 step_pwl = StepPWL()
 
-_BY_NAME = {"step_pwl": StepPWL, "sigmoid": Sigmoid, "fast_sigmoid": FastSigmoid}
+_BY_NAME = {
+    "step_pwl": StepPWL,
+    "sigmoid": Sigmoid,
+    "fast_sigmoid": FastSigmoid,
+    "periodic_exponential": PeriodicExponential,
+}
 
 
 def get_surrogate(spec: str | Surrogate) -> Surrogate:

@@ -53,7 +53,15 @@ from shoal.training import surrogates
 from shoal.training.surrogates import FastSigmoid, Sigmoid, StepPWL, Surrogate, get_surrogate
 
 # Submodules imported on first access (those using JAX import it then).
-_SUBMODULES = ("adversarial_jax", "ctc_loss", "jax_debug", "jax_loss", "spike_loss", "train_rr")
+_SUBMODULES = (
+    "adversarial_jax",
+    "ctc_loss",
+    "jax_debug",
+    "jax_loss",
+    "spike_loss",
+    "torch_loss",
+    "train_rr",
+)
 _EXPORTS = {
     "clip_to_valid": "shoal.training._valid",
     "make_train_step": "shoal.training._recipe",

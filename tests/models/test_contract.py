@@ -12,7 +12,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .registry import BACKENDS, CASE_IDS, CASES, ModelCase, batched_lead, expected_records
+from .registry import (
+    BACKENDS,
+    CASE_IDS,
+    CASES,
+    ModelCase,
+    batched_lead,
+    expected_records,
+    host,
+    plain,
+)
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
@@ -38,19 +47,21 @@ def _shapes(tree: Any) -> Any:
 
 
 def _as_numpy(tree: Any) -> Any:
-    return jax.tree_util.tree_map(np.asarray, tree)
+    return plain(tree)
 
 
 def _assert_trees_close(a: Any, b: Any, **tolerances: Any) -> None:
+    a, b = plain(a), plain(b)
     assert jax.tree_util.tree_structure(a) == jax.tree_util.tree_structure(b)
     for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)):
-        np.testing.assert_allclose(np.asarray(x), np.asarray(y), **tolerances)
+        np.testing.assert_allclose(host(x), host(y), **tolerances)
 
 
 def _assert_trees_equal(a: Any, b: Any) -> None:
+    a, b = plain(a), plain(b)
     assert jax.tree_util.tree_structure(a) == jax.tree_util.tree_structure(b)
     for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)):
-        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+        np.testing.assert_array_equal(host(x), host(y))
 
 
 # ---------------------------------------------------------------------------- shapes, records
@@ -58,7 +69,7 @@ def _assert_trees_equal(a: Any, b: Any) -> None:
 def test_shapes_and_records(case: ModelCase, backend: str, lead: tuple[int, ...]) -> None:
     mod = case.build(backend)
     out, new_state, record = mod(case.inputs(lead), record=True)
-    assert tuple(out.shape) == case.output_shape(lead)
+    assert tuple(out.shape) == case.output_shape(lead, backend)
     assert _shapes(new_state) == _shapes(mod.state())
     assert _shapes(record) == expected_records(case, backend, batched_lead(lead), lead)
 
@@ -69,16 +80,16 @@ def test_record_false_gives_empty_dict(case: ModelCase, backend: str) -> None:
     mod = case.build(backend)
     out, _, record = mod(x, record=False)
     assert record == {}
-    np.testing.assert_allclose(np.asarray(out), np.asarray(with_record), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(host(out), host(with_record), rtol=1e-6, atol=1e-7)
     assert case.build(backend)(x)[2] == {}
 
 
 def test_output_dtype(case: ModelCase, backend: str) -> None:
     out, new_state, _ = case.build(backend)(case.inputs((T,)))
     expected = np.float64 if backend == "numpy" else np.float32
-    assert out.dtype == expected
+    assert host(out).dtype == expected
     for value in jax.tree_util.tree_leaves(new_state):
-        assert value.dtype in (expected, np.uint32)
+        assert host(value).dtype in (expected, np.uint32)
 
 
 # ---------------------------------------------------------------------------- state handling
@@ -108,7 +119,7 @@ def test_set_attributes_of_own_state_is_a_no_op(case: ModelCase, backend: str) -
     _assert_trees_equal(mod.state(), before[0])
     _assert_trees_equal(mod.parameters(), before[1])
     assert repr(mod) == before[2]
-    np.testing.assert_array_equal(np.asarray(mod(x)[0]), np.asarray(expected))
+    np.testing.assert_array_equal(host(mod(x)[0]), host(expected))
 
 
 def test_misspelled_keyword_raises(case: ModelCase, backend: str) -> None:

@@ -124,14 +124,23 @@ def test_across_backends_everything_else_stays_strict(tmp_path):
 
 
 def test_a_new_backend_only_registers_its_affixes(tmp_path, monkeypatch):
-    path = tmp_path / "torch.npz"
+    # "Foo" stands for a backend still to come (the Torch affixes are registered already).
+    path = tmp_path / "foo.npz"
     _numpy_net().save(path)
-    _rewrite(path, {"0_Linear.": "0_LinearTorch.", "1_LIF.": "1_LIFTorch."})
-    with pytest.raises(UnknownAttributeError, match="0_LinearTorch"):
+    _rewrite(path, {"0_Linear.": "0_LinearFoo.", "1_LIF.": "1_LIFFoo."})
+    with pytest.raises(UnknownAttributeError, match="0_LinearFoo"):
         _jax_net().load(path)
     monkeypatch.setattr(_checkpoint, "_FLAVOUR_SUFFIXES", set(_checkpoint._FLAVOUR_SUFFIXES))
     monkeypatch.setattr(_checkpoint, "_FLAVOUR_PREFIXES", set(_checkpoint._FLAVOUR_PREFIXES))
-    _checkpoint.register_flavour_affixes(suffix="Torch", prefix="Torch")
+    _checkpoint.register_flavour_affixes(suffix="Foo", prefix="Foo")
+    loaded = Sequential(LinearJax((2, 4), has_bias=True), LIFJax(4)).load(path)
+    assert loaded[1].tau_mem.shape == (4,)
+
+
+def test_torch_names_load_without_registration(tmp_path):
+    path = tmp_path / "torch.npz"
+    _numpy_net().save(path)
+    _rewrite(path, {"0_Linear.": "0_LinearTorch.", "1_LIF.": "1_LIFTorch."})
     loaded = Sequential(LinearJax((2, 4), has_bias=True), LIFJax(4)).load(path)
     assert loaded[1].tau_mem.shape == (4,)
 

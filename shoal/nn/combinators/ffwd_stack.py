@@ -123,6 +123,7 @@ register_nir_graph(
 )
 register_flavour("FFwdStack", "numpy", ModFFwdStack)
 register_flavour("FFwdStack", "jax", "shoal.nn.combinators._jax:JaxFFwdStack")
+register_flavour("FFwdStack", "torch", "shoal.nn.combinators._torch:TorchFFwdStack")
 
 
 def FFwdStack(

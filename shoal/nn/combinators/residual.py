@@ -64,6 +64,7 @@ register_nir_graph(
 )
 register_flavour("Residual", "numpy", ModResidual)
 register_flavour("Residual", "jax", "shoal.nn.combinators._jax:JaxResidual")
+register_flavour("Residual", "torch", "shoal.nn.combinators._torch:TorchResidual")
 
 
 def Residual(*modules: Any, **kwargs: Any) -> ResidualBase:

@@ -235,6 +235,7 @@ register_nir_graph(
 )
 register_flavour("Sequential", "numpy", ModSequential)
 register_flavour("Sequential", "jax", "shoal.nn.combinators._jax:JaxSequential")
+register_flavour("Sequential", "torch", "shoal.nn.combinators._torch:TorchSequential")
 
 
 def Sequential(*modules: Any, **kwargs: Any) -> SequentialBase:

@@ -157,4 +157,11 @@ def resolve_backend_name(name: str, backend_module: str) -> Any:
         raise
     except ImportError:  # the backend exists but PyTorch is missing: it names the extra
         return _torch_placeholder(name)
-    return getattr(module, name)
+    found = getattr(module, name, None)
+    if found is None:  # a Rockpool Torch class shoal's Torch backend does not provide yet
+        return _shim(
+            name,
+            f"`{name}` is not implemented in shoal's Torch backend yet (available: "
+            f"{', '.join(getattr(module, '__all__', ()))}).",
+        )
+    return found

@@ -44,8 +44,8 @@ _HEADER = "__shoal__"
 
 # Class-name affixes that mark a backend flavour: "LinearJax" and "Linear" are one model, as are
 # "JaxSequential" and "ModSequential". Torch registers "Torch" for both when it arrives.
-_FLAVOUR_SUFFIXES: set[str] = {"Jax"}
-_FLAVOUR_PREFIXES: set[str] = {"Jax", "Mod"}
+_FLAVOUR_SUFFIXES: set[str] = {"Jax", "Torch"}
+_FLAVOUR_PREFIXES: set[str] = {"Jax", "Mod", "Torch"}
 # State that exists on one backend only; a checkpoint from the other backend cannot hold it.
 _BACKEND_ONLY_STATE: set[str] = {"rng_key"}
 # A default sub-module name: "<position>_<ClassName>" (user-chosen names are compared as given).
@@ -121,12 +121,19 @@ def _match_keys(
     return pairs, missing, unexpected
 
 
+def _host(value: Any) -> np.ndarray:
+    """``value`` as a NumPy array; torch tensors are detached and copied to the host first."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        return value.detach().cpu().numpy()  # type: ignore[no-any-return]
+    return np.asarray(value)
+
+
 def _is_saved(value: Any) -> bool:
     """Numbers and numeric arrays are saved; everything else belongs to the architecture."""
     if isinstance(value, (bool, numbers.Number)):
         return isinstance(value, (bool, numbers.Real))
     if hasattr(value, "shape") and hasattr(value, "dtype"):
-        return np.dtype(value.dtype).kind in "biuf"
+        return _host(value).dtype.kind in "biuf"
     return False
 
 
@@ -153,7 +160,7 @@ def save_module(module: Module, path: str | os.PathLike[str]) -> None:
     given (no ``.npz`` suffix is added).
     """
     path = os.fspath(path)
-    arrays = {key: np.asarray(value) for key, value in _entries(module).items()}
+    arrays = {key: _host(value) for key, value in _entries(module).items()}
     header = {"format": FORMAT_VERSION, "class": module.class_name}
     arrays[_HEADER] = np.asarray(json.dumps(header))
     folder = os.path.dirname(os.path.abspath(path))
@@ -196,13 +203,13 @@ def _restored(key: str, saved: np.ndarray, current: Any, where: str) -> Any:
                 f"{where}: checkpoint entry '{key}' has shape {saved.shape}, but the module "
                 f"expects {current_shape}. Build the module with the same sizes as the saved one."
             ) from None
-    current_kind = np.asarray(current).dtype.kind
+    current_kind = _host(current).dtype.kind
     if (current_kind == "f") != (saved.dtype.kind == "f") or (
         current_kind != "f" and saved.dtype.kind != current_kind
     ):
         raise ValueError(
             f"{where}: checkpoint entry '{key}' has dtype {saved.dtype}, but the module holds "
-            f"{np.asarray(current).dtype}."
+            f"{_host(current).dtype}."
         )
     if isinstance(current, bool):
         return bool(saved)

@@ -62,6 +62,9 @@ class ModuleBase(metaclass=ModuleMeta):
     # Record keys holding spike counts (time series of events in the timed API). The default
     # is Rockpool's convention for user modules; built-in models declare their own.
     _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
+    # Called by every store with (module, name, value) after the write (Torch modules keep
+    # torch's parameter/buffer tables in step); None for NumPy and JAX modules.
+    _mirror_store: ClassVar[Any] = None
     # Set through _store in __init__ (they are bookkeeping, not registered).
     _registry: dict[str, Registered]
     _submodule_names: tuple[str, ...]
@@ -291,7 +294,7 @@ class ModuleBase(metaclass=ModuleMeta):
         if isinstance(value, (str, bytes)):
             return
         try:
-            array = np.asarray(value)
+            array = self._backend.to_numpy(value)
         except (TypeError, ValueError):
             return
         if array.dtype.kind not in "fiu" or array.size == 0:

@@ -98,6 +98,10 @@ def store(module: Any, name: str, value: Any) -> None:
     a value); whatever it decides is written here.
     """
     object.__setattr__(module, name, value)
+    # Torch modules mirror registered values into torch's own tables (see TorchModule).
+    mirror = getattr(type(module), "_mirror_store", None)
+    if mirror is not None:
+        mirror(module, name, value)
 
 
 class ModuleMeta(ABCMeta):

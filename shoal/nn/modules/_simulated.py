@@ -73,14 +73,14 @@ class SimulatedModule(Module):
                 continue
             if not hasattr(value, "shape"):
                 continue  # a Python number (dt) was checked when set, and cannot change
-            array = np.asarray(value)
+            array = self._backend.to_numpy(value)
             if not np.all((array > 0) & np.isfinite(array)):
                 raise ValueError(
                     f"{self._path}.{name}: expected a time constant > 0 (seconds), got {array}. "
                     "Values set under jit or edited in place are not checked when set; "
                     "shoal.training.clip_to_valid(net, params) keeps trained values in range."
                 )
-            if not isinstance(value, np.ndarray):  # JAX arrays are immutable: check them once
+            if not self._backend.mutates_on_evolve:  # JAX arrays are immutable: check once
                 with contextlib.suppress(TypeError):
                     _CHECKED_IMMUTABLE[id(value)] = value
         super()._check_time_constants(recursive)
@@ -100,7 +100,9 @@ class SimulatedModule(Module):
             current = self.__dict__[key]
             value = value[0]
             dtype = getattr(current, "dtype", None)
-            new_state[key] = value if dtype is None or value.dtype == dtype else value.astype(dtype)
+            if dtype is not None and value.dtype != dtype:
+                value = self._backend.asarray(value, dtype)
+            new_state[key] = value
         if rng_key is not None:
             new_state["rng_key"] = rng_key
         self._commit_state(new_state)

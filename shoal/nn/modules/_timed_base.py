@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 
 from shoal._errors import warn_user
+from shoal.backend._inputs import host_array
 from shoal.nn.modules._constraints import TIME_CONSTANT
 from shoal.nn.modules._module_base import ModuleBase
 from shoal.nn.modules._registry import store as _store
@@ -325,7 +326,7 @@ class TimedModule(UpdatableModule):
         Raises:
             TypeError: a keyword that the series constructor does not take here.
         """
-        array = np.asarray(output)
+        array = host_array(output)
         if array.ndim > 2:
             array = array[0]
         label = self._output_label()

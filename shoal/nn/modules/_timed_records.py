@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from shoal.backend._inputs import host_array
 from shoal.timeseries import TimeSeries, TSContinuous, TSEvent
 from shoal.timeseries._base import STEP_TOLERANCE
 
@@ -82,7 +83,7 @@ def clocked_array(value: Any, num_steps: int) -> np.ndarray | None:
     if not hasattr(value, "shape") and not isinstance(value, (list, tuple)):
         return None
     try:
-        array = np.asarray(value)
+        array = host_array(value)
     except (TypeError, ValueError):
         return None
     if array.dtype.kind not in "biuf" or array.ndim == 0:

@@ -7,6 +7,7 @@ activation is written once. Strings accepted by ``Rate(activation_func=...)``: `
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,14 @@ __all__ = ["H_LReLU", "H_ReLU", "H_sigmoid", "H_tanh", "resolve_activation", "si
 
 def _xp(x: Any) -> Any:
     namespace = getattr(x, "__array_namespace__", None)
-    return namespace() if namespace is not None else np
+    if namespace is not None:
+        return namespace()
+    torch = sys.modules.get("torch")  # never imported here: a tensor means torch is loaded
+    if torch is not None and isinstance(x, torch.Tensor):
+        from shoal.backend.torch_backend import XP
+
+        return XP
+    return np
 
 
 def H_ReLU(x: Any, threshold: Any = 0.0) -> Any:

@@ -45,7 +45,11 @@ class ExpSynBase(SimulatedModule):
 
     _dynamics: ClassVar[Dynamics] = exp_syn_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset()
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "ExpSyn", "jax": "ExpSynJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "ExpSyn",
+        "jax": "ExpSynJax",
+        "torch": "ExpSynTorch",
+    }
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
 

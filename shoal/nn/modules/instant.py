@@ -39,7 +39,11 @@ class InstantBase(Module):
     Input ``(T, Nin)`` or ``(B, T, Nin)``; output ``(B, T, Nout)``. Stateless.
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "Instant", "jax": "InstantJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "Instant",
+        "jax": "InstantJax",
+        "torch": "InstantTorch",
+    }
 
     def __init__(
         self,

@@ -88,11 +88,11 @@ class LIFBase(SimulatedModule):
 
     _dynamics: ClassVar[Dynamics] = lif_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax"}
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIF", "jax": "LIFJax", "torch": "LIFTorch"}
+    # Rockpool's LIFTorch files its threshold under "thresholds"; LIF and LIFJax "threshold".
+    _threshold_family: ClassVar[str] = "threshold"
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
-    # Rockpool's LIF/LIFJax say "threshold"; its Torch family (aLIF, LIFBitshift) "thresholds".
-    _threshold_family: ClassVar[str] = "threshold"
     # LIFBitshift stores τ = 0 for a zero shift (α = 0), a meaningful value there.
     _tau_constraint: ClassVar[Constraint] = TIME_CONSTANT
 

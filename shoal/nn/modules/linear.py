@@ -40,7 +40,11 @@ class LinearBase(Module):
         spiking_output: Whether output is spikes (default ``False``).
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "Linear", "jax": "LinearJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "Linear",
+        "jax": "LinearJax",
+        "torch": "LinearTorch",
+    }
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
 

@@ -53,7 +53,9 @@ class RateBase(SimulatedModule):
 
     _dynamics: ClassVar[Dynamics] = rate_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset()
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "Rate", "jax": "RateJax"}
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "Rate", "jax": "RateJax", "torch": "RateTorch"}
+    # Rockpool's RateTorch files its bias under "biases"; Rate and RateJax under "bias".
+    _bias_family: ClassVar[str] = "bias"
     # evolve traces: JAX flavours run eager calls through one compiled program.
     _compile_calls = True
 
@@ -111,7 +113,13 @@ class RateBase(SimulatedModule):
             shape=per_neuron,
         )
         self._declare(
-            "bias", Parameter, bias, "bias", init_func=zeros, constraint=FINITE, shape=per_neuron
+            "bias",
+            Parameter,
+            bias,
+            self._bias_family,
+            init_func=zeros,
+            constraint=FINITE,
+            shape=per_neuron,
         )
         self._declare(
             "threshold",
@@ -137,7 +145,7 @@ class RateBase(SimulatedModule):
 
     def _warn_if_unstable(self, tau: Any, dt: Any) -> None:
         try:
-            ratio = float((dt / tau).max())
+            ratio = float((dt / self._backend.to_numpy(tau)).max())
         except (TypeError, ValueError, AttributeError):
             return  # traced or non-numeric values are not checked
         if ratio > 1.0:

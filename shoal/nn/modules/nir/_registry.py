@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from shoal.backend._inputs import host_array
 from shoal.nn.modules.nir._errors import NIRConversionError
 
 __all__ = [
@@ -64,11 +65,11 @@ def find_nir_graph(module: Any) -> GraphBuilder | None:
 
 def as_vector(value: Any, size: int) -> np.ndarray:
     """A parameter as a float64 ``(size,)`` array (scalars broadcast)."""
-    return np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(-1), (size,)).copy()
+    return np.broadcast_to(host_array(value, np.float64).reshape(-1), (size,)).copy()
 
 
 def as_matrix(value: Any) -> np.ndarray:
-    return np.array(value, dtype=np.float64)
+    return host_array(value, np.float64).copy()
 
 
 def reject_noise(module: Any) -> None:

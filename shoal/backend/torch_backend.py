@@ -1,0 +1,265 @@
+"""Torch backend: a Python loop over time on batched tensors, float32, autograd surrogates.
+
+Importing this module imports PyTorch; only :mod:`shoal.nn.modules.torch` and the registry
+(on first use of the ``"torch"`` backend) do so. The dynamics are written against the array-API
+subset; :data:`XP` maps the few names where torch differs (``permute_dims``, ``axis=``...).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from shoal.backend._inputs import numpy_input, refuse_vector
+from shoal.backend._interface import StepFunction
+from shoal.backend.simulate import simulate as run_dynamics
+from shoal.backend.surrogates import Surrogate, step_pwl
+from shoal.dynamics._spikes import spike_counts
+
+__all__ = ["TORCH", "XP", "TorchBackend", "TorchNamespace", "spike"]
+
+
+class TorchNamespace:
+    """The array-API names the dynamics use, on torch tensors; anything else is ``torch``'s."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(torch, name)
+
+    @staticmethod
+    def asarray(value: Any, dtype: Any = None) -> torch.Tensor:
+        if isinstance(value, torch.Tensor):  # keep the autograd graph and the device
+            return value if dtype is None else value.to(dtype)
+        return torch.as_tensor(value, dtype=dtype)
+
+    @staticmethod
+    def astype(value: torch.Tensor, dtype: Any) -> torch.Tensor:
+        return value.to(dtype)
+
+    @staticmethod
+    def permute_dims(value: torch.Tensor, axes: Sequence[int]) -> torch.Tensor:
+        return value.permute(*axes)
+
+    @staticmethod
+    def matrix_transpose(value: torch.Tensor) -> torch.Tensor:
+        return value.transpose(-1, -2)
+
+    @staticmethod
+    def sum(value: torch.Tensor, axis: Any = None) -> torch.Tensor:
+        return value.sum() if axis is None else value.sum(dim=axis)
+
+    @staticmethod
+    def clip(value: torch.Tensor, low: Any = None, high: Any = None) -> torch.Tensor:
+        return torch.clamp(value, min=low, max=high)
+
+    @staticmethod
+    def minimum(a: Any, b: Any) -> torch.Tensor:
+        if isinstance(b, torch.Tensor):
+            return torch.minimum(a, b)
+        return torch.clamp(a, max=b)
+
+    def __repr__(self) -> str:
+        return "TorchNamespace()"
+
+
+XP = TorchNamespace()
+
+
+def _sum_to_shape(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
+    """Undo broadcasting: sum ``grad`` over the axes a value of ``shape`` was broadcast along."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(dim=tuple(range(extra)))
+    axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(dim=axes, keepdim=True)
+    return grad.reshape(shape)
+
+
+class _Spike(torch.autograd.Function):
+    """Spike counts forward; the surrogate's partial derivatives backward."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any, v: torch.Tensor, threshold: torch.Tensor, max_spikes: Any, surrogate: Surrogate
+    ) -> torch.Tensor:
+        ctx.save_for_backward(v, threshold)
+        ctx.surrogate = surrogate
+        return spike_counts(XP, v, threshold, max_spikes)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> Any:  # type: ignore[override]
+        v, threshold = ctx.saved_tensors
+        d_v, d_threshold = ctx.surrogate.partials(XP, v, threshold)
+        grad_v = grad * d_v if ctx.needs_input_grad[0] else None
+        grad_threshold = None
+        if ctx.needs_input_grad[1]:
+            grad_threshold = _sum_to_shape(grad * d_threshold, threshold.shape)
+        return grad_v, grad_threshold, None, None
+
+
+def spike(
+    v: torch.Tensor, threshold: Any, max_spikes: Any, surrogate: Surrogate = step_pwl
+) -> torch.Tensor:
+    """Multi-spike counts whose gradient is ``surrogate``'s (default ``StepPWL``)."""
+    threshold = XP.asarray(threshold, dtype=v.dtype)
+    return _Spike.apply(v, threshold, max_spikes, surrogate)  # type: ignore[no-any-return]
+
+
+def _slice_time(xs: Any, t: int) -> Any:
+    if isinstance(xs, tuple):
+        return tuple(None if x is None else x[t] for x in xs)
+    return xs[t]
+
+
+def _time_steps(xs: Any) -> int:
+    if isinstance(xs, tuple):
+        return next(len(x) for x in xs if x is not None)
+    return len(xs)
+
+
+class TorchBackend:
+    """The :class:`~shoal.backend.Backend` of Torch modules: eager loop, autograd, float32.
+
+    Float data is stored in float32 unless it arrives as a float64 tensor (or the module is
+    converted with ``.double()``): a float attribute then keeps its dtype, so it never drifts.
+    """
+
+    name = "torch"
+    xp = XP
+    label = "Torch"
+    accepts_tracers = False
+    mutates_on_evolve = True
+
+    def __init__(self) -> None:
+        self._simulate = self.compile(run_dynamics)
+
+    def __repr__(self) -> str:
+        return "TorchBackend()"
+
+    # ------------------------------------------------------------------ time loop
+    @staticmethod
+    def scan(
+        step: StepFunction, state: Any, xs: Any, record: bool
+    ) -> tuple[Any, Any, dict[str, Any]]:
+        """A Python loop; outputs and records are stacked, keeping the autograd graph."""
+        ys: list[torch.Tensor] = []
+        records: dict[str, list[torch.Tensor]] = {}
+        for t in range(_time_steps(xs)):
+            state, y, rec = step(state, _slice_time(xs, t))
+            ys.append(y)
+            if record and rec:
+                for key, value in rec.items():
+                    records.setdefault(key, []).append(value)
+        stacked = {key: torch.stack(values) for key, values in records.items()}
+        return state, torch.stack(ys), stacked
+
+    @staticmethod
+    def spike(v: Any, threshold: Any, max_spikes: Any, surrogate: Any = step_pwl) -> Any:
+        return spike(v, threshold, max_spikes, surrogate)
+
+    # ------------------------------------------------------------------ randomness
+    @staticmethod
+    def normal(key: Any, shape: tuple[int, ...], dtype: Any) -> torch.Tensor:
+        """Standard normal noise from torch's global generator (seed with ``torch.manual_seed``)."""
+        return torch.randn(shape, dtype=dtype)
+
+    @staticmethod
+    def initial_key(owner: str, rng_key: Any) -> None:
+        if rng_key is not None:
+            raise TypeError(
+                f"{owner}: `rng_key` is only used by JAX modules; Torch modules draw noise from "
+                "torch's global generator (seed it with torch.manual_seed)"
+            )
+
+    @staticmethod
+    def split_key(key: Any) -> tuple[Any, Any]:
+        return key, None
+
+    # ------------------------------------------------------------------ compilation
+    @staticmethod
+    def compile(
+        function: Callable[..., Any], static_argnames: Sequence[str] = ()
+    ) -> Callable[..., Any]:
+        """Eager: the function runs as written (``torch.compile(module)`` is the user's opt-in)."""
+        return function
+
+    def simulate(
+        self,
+        dynamics: Any,
+        config: Any,
+        params: Any,
+        state: Any,
+        inputs: Any,
+        rng_key: Any,
+        record: bool,
+    ) -> tuple[Any, Any, Any, dict[str, Any]]:
+        return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ arrays and dtypes
+    @staticmethod
+    def is_array(value: Any) -> bool:
+        return isinstance(value, torch.Tensor)
+
+    @staticmethod
+    def asarray(value: Any, dtype: Any = None) -> torch.Tensor:
+        return XP.asarray(value, dtype=dtype)
+
+    @staticmethod
+    def to_numpy(value: Any) -> np.ndarray:
+        if isinstance(value, torch.Tensor):
+            return value.detach().cpu().numpy()
+        return np.asarray(value)
+
+    @staticmethod
+    def coerce(value: Any, current: Any, static: bool) -> Any:
+        """Numeric data becomes a float tensor; an existing float attribute keeps its dtype.
+
+        Python scalars of simulation parameters stay configuration (``dt`` stays a float).
+        New data is float32 unless it is a float64 tensor; integer and bool data computes in
+        float32 too.
+        """
+        if value is None or isinstance(value, (str, bytes)) or callable(value):
+            return value
+        if static and not isinstance(value, (torch.Tensor, np.ndarray)):
+            return value
+        if not isinstance(value, (torch.Tensor, np.ndarray, numbers.Number, list, tuple)):
+            return value
+        if isinstance(value, torch.Tensor):
+            tensor = value
+        else:
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                return value
+            tensor = torch.as_tensor(array)
+        if isinstance(current, torch.Tensor) and current.is_floating_point():
+            dtype, device = current.dtype, current.device
+        else:
+            keep = isinstance(value, torch.Tensor) and value.dtype == torch.float64
+            dtype, device = (torch.float64 if keep else torch.float32), tensor.device
+        return tensor.to(dtype=dtype, device=device)
+
+    @staticmethod
+    def input_dtype(values: Sequence[Any]) -> Any:
+        dtypes = [v.dtype for v in values if isinstance(v, torch.Tensor) and v.is_floating_point()]
+        return torch.float64 if torch.float64 in dtypes else torch.float32
+
+    @staticmethod
+    def input_array(owner: str, data: Any, dtype: Any) -> torch.Tensor:
+        if isinstance(data, torch.Tensor):
+            if data.is_complex():
+                raise TypeError(
+                    f"{owner}: expected numeric input (bool, int or float), got a tensor of "
+                    f"dtype {data.dtype}"
+                )
+            refuse_vector(owner, data)
+            return data.to(dtype)
+        return torch.as_tensor(numpy_input(owner, data, np.float64), dtype=dtype)
+
+
+TORCH = TorchBackend()

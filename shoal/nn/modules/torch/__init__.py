@@ -1,0 +1,25 @@
+"""The Torch flavours of the catalogue: ``TorchModule`` and ``LIFTorch``, ``RateTorch``...
+
+Importing this package imports PyTorch (install it with ``pip install 'shoal[torch]'``).
+Each model is the same backend-neutral definition as its NumPy and JAX flavours, mixed with
+:class:`~shoal.nn.modules.torch.torch_module.TorchModule`.
+"""
+
+from shoal.nn.modules.torch.exp_syn_torch import ExpSynTorch
+from shoal.nn.modules.torch.instant_torch import InstantTorch
+from shoal.nn.modules.torch.lif_torch import LIFTorch, PeriodicExponential, StepPWL
+from shoal.nn.modules.torch.linear_torch import LinearTorch
+from shoal.nn.modules.torch.rate_torch import RateTorch
+from shoal.nn.modules.torch.torch_module import TorchModule, TorchModuleParameters
+
+__all__ = [
+    "ExpSynTorch",
+    "InstantTorch",
+    "LIFTorch",
+    "LinearTorch",
+    "PeriodicExponential",
+    "RateTorch",
+    "StepPWL",
+    "TorchModule",
+    "TorchModuleParameters",
+]
