@@ -47,10 +47,11 @@ class ALIFBase(LIFBase):
         w_ahp: ahp weights ``(Nout,)`` or scalar; default from ``w_ahp_init_func``. Family
             ``"weights"`` (so ``parameters("weights")`` includes it).
         w_ahp_init_func: Initialiser for ``w_ahp`` (default: −0.9 everywhere).
-        tau_mem, tau_syn, bias, w_rec, has_rec, weight_init_func, threshold, noise_std,
-            max_spikes_per_dt, dt, spiking_output, surrogate, rng_key: As for
-            :class:`~shoal.nn.modules.lif.LIFBase`, with the same defaults; but the threshold's
-            family is ``"thresholds"`` (Rockpool's Torch family).
+        tau_mem: As for :class:`~shoal.nn.modules.lif.LIFBase`, with the same defaults, and
+            so are ``tau_syn``, ``bias``, ``w_rec``, ``has_rec``, ``weight_init_func``,
+            ``threshold``, ``noise_std``, ``max_spikes_per_dt``, ``dt``, ``spiking_output``,
+            ``surrogate`` and ``rng_key``; but the threshold's family is ``"thresholds"``
+            (Rockpool's Torch family).
         spiking_input: Whether input is spikes (default ``True``, as Rockpool's Torch family).
 
     Input ``(T, Nin)`` or ``(B, T, Nin)``; output ``(B, T, Nout)`` spike counts. State

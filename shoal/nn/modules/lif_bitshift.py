@@ -46,10 +46,11 @@ class LIFBitshiftBase(LIFBase):
     ``shoal/dynamics/lif_bitshift.py``.
 
     Args:
-        shape, tau_mem, tau_syn, bias, w_rec, has_rec, weight_init_func, threshold, noise_std,
-            dt, spiking_output, surrogate, rng_key: As for
-            :class:`~shoal.nn.modules.lif.LIFBase`; ``tau_mem``/``tau_syn`` may be 0 (a zero
-            shift). The threshold's family is ``"thresholds"`` (Rockpool's Torch family).
+        shape: As for :class:`~shoal.nn.modules.lif.LIFBase`, and so are ``tau_mem``,
+            ``tau_syn``, ``bias``, ``w_rec``, ``has_rec``, ``weight_init_func``,
+            ``threshold``, ``noise_std``, ``dt``, ``spiking_output``, ``surrogate`` and
+            ``rng_key``; ``tau_mem``/``tau_syn`` may be 0 (a zero shift). The threshold's
+            family is ``"thresholds"`` (Rockpool's Torch family).
         max_spikes_per_dt: Most spikes per step (default 31, Xylo's limit).
         spiking_input: Whether input is spikes (default ``True``, as Rockpool's Torch family).
 
