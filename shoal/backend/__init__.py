@@ -7,11 +7,12 @@ when a JAX module is used.
 """
 
 from shoal.backend._interface import Backend
-from shoal.backend._lazy import is_tracer, require_jax
+from shoal.backend._lazy import require_jax
 from shoal.backend._registry import (
     available_backends,
     backend_names,
     get_backend,
+    is_tracer,
     register_backend,
 )
 from shoal.backend.numpy_backend import NUMPY, NumpyBackend

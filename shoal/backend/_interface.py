@@ -100,6 +100,14 @@ class Backend(Protocol):
         """Whether ``value`` is one of this backend's arrays (tracers included)."""
         ...
 
+    def is_tracer(self, value: Any) -> bool:
+        """Whether ``value`` is an abstract stand-in inside a transformation (``jit``/``grad``).
+
+        Its contents are unknown, so no check may read them; backends that never trace
+        return ``False``.
+        """
+        ...
+
     def asarray(self, value: Any, dtype: Any = None) -> Any:
         """``value`` as this backend's array."""
         ...

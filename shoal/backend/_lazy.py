@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Collection, Mapping
 from types import ModuleType
 from typing import Any
 
-__all__ = ["is_tracer", "lazy_attribute", "require_jax", "require"]
+__all__ = ["lazy_attribute", "require_jax", "require"]
 
 
 def require(module: str, extra: str, feature: str) -> ModuleType:
@@ -25,15 +24,6 @@ def require(module: str, extra: str, feature: str) -> ModuleType:
 def require_jax(feature: str = "JAX modules") -> ModuleType:
     """Import JAX or raise an ``ImportError`` that says to install ``shoal[jax]``."""
     return require("jax", "jax", feature)
-
-
-def is_tracer(value: Any) -> bool:
-    """True for an abstract JAX value inside ``jit``/``grad`` (its contents are unknown).
-
-    Never imports JAX: if JAX was not imported yet, nothing can be a tracer.
-    """
-    jax = sys.modules.get("jax")
-    return jax is not None and isinstance(value, jax.core.Tracer)
 
 
 def lazy_attribute(

@@ -129,6 +129,10 @@ class JaxBackend:
         return isinstance(value, (jax.Array, jax.core.Tracer))
 
     @staticmethod
+    def is_tracer(value: Any) -> bool:
+        return isinstance(value, jax.core.Tracer)
+
+    @staticmethod
     def asarray(value: Any, dtype: Any = None) -> Any:
         return jnp.asarray(value, dtype=dtype)
 

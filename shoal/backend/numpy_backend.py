@@ -134,6 +134,10 @@ class NumpyBackend:
         return isinstance(value, np.ndarray)
 
     @staticmethod
+    def is_tracer(value: Any) -> bool:
+        return False
+
+    @staticmethod
     def asarray(value: Any, dtype: Any = None) -> np.ndarray:
         return np.asarray(value, dtype=dtype)
 

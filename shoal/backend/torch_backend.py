@@ -207,6 +207,10 @@ class TorchBackend:
         return isinstance(value, torch.Tensor)
 
     @staticmethod
+    def is_tracer(value: Any) -> bool:
+        return False
+
+    @staticmethod
     def asarray(value: Any, dtype: Any = None) -> torch.Tensor:
         return XP.asarray(value, dtype=dtype)
 

@@ -29,17 +29,20 @@ Examples:
 from __future__ import annotations
 
 import math
-import sys
 from typing import Any
 
 import numpy as np
+
+from shoal.backend._registry import loaded_backend
 
 __all__ = ["delta", "latency", "rate", "threshold_crossing", "to_events"]
 
 
 def _is_jax(value: Any) -> bool:
-    jax = sys.modules.get("jax")
-    return jax is not None and isinstance(value, jax.Array)
+    # Asked of the JAX backend only once JAX is imported: a JAX array implies an imported
+    # JAX, and NumPy input must never import it.
+    jax_backend = loaded_backend("jax")
+    return jax_backend is not None and bool(jax_backend.is_array(value))
 
 
 def _namespace(x: Any) -> Any:

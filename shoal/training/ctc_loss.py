@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from shoal.backend._lazy import is_tracer, require
+from shoal.backend._lazy import require
+from shoal.backend._registry import is_tracer
 
 __all__ = ["ctc_loss_jax", "ctc_loss_numpy"]
 

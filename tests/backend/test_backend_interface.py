@@ -62,10 +62,21 @@ def test_combinators_pick_their_flavour_from_the_backend_registry():
     assert set(_FLAVOURS) >= {("Sequential", name) for name in ("numpy", "jax")}
 
 
-def test_no_jax_final_class_sets_compile_calls_itself():
+def test_no_jax_final_class_sets_evolve_is_traceable_itself():
     pytest.importorskip("jax")
     from shoal.nn.modules import ExpSynJax, LIFJax, LinearJax, RateJax
 
     for cls in (ExpSynJax, LIFJax, LinearJax, RateJax):
-        assert "_compile_calls" not in cls.__dict__
-        assert cls._compile_calls
+        assert "_evolve_is_traceable" not in cls.__dict__
+        assert cls._evolve_is_traceable
+
+
+def test_the_old_compile_flag_name_is_refused_naming_the_new_one():
+    # A model written against the old name would silently lose its compiled calls.
+    pytest.importorskip("jax")
+    from shoal.nn.modules import RateJax
+
+    with pytest.raises(TypeError, match=r"Old._compile_calls: expected `_evolve_is_traceable`"):
+
+        class Old(RateJax):
+            _compile_calls = True

@@ -20,8 +20,10 @@ class _CompiledWhenChildrenAre(JaxModule):
     """Eager calls run compiled when every sub-module's ``evolve`` is traceable."""
 
     @property
-    def _compile_calls(self) -> bool:  # type: ignore[override]
-        return all(getattr(child, "_compile_calls", False) for child in self.modules().values())
+    def _evolve_is_traceable(self) -> bool:  # type: ignore[override]
+        return all(
+            getattr(child, "_evolve_is_traceable", False) for child in self.modules().values()
+        )
 
 
 class JaxSequential(SequentialBase, _CompiledWhenChildrenAre):

@@ -51,7 +51,7 @@ class ExpSynBase(SimulatedModule):
         "torch": "ExpSynTorch",
     }
     # evolve traces: JAX flavours run eager calls through one compiled program.
-    _compile_calls = True
+    _evolve_is_traceable = True
 
     tau: Any  # registered through _declare (named errors); declared for type checkers
 

@@ -92,7 +92,7 @@ class LIFBase(SimulatedModule):
     # Rockpool's LIFTorch files its threshold under "thresholds"; LIF and LIFJax "threshold".
     _threshold_family: ClassVar[str] = "threshold"
     # evolve traces: JAX flavours run eager calls through one compiled program.
-    _compile_calls = True
+    _evolve_is_traceable = True
     # LIFBitshift stores τ = 0 for a zero shift (α = 0), a meaningful value there.
     _tau_constraint: ClassVar[Constraint] = TIME_CONSTANT
 

@@ -63,7 +63,7 @@ class LIFNeuronBase(SimulatedModule):
     _dynamics: ClassVar[Dynamics] = lif_neuron_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
     _flavours: ClassVar[dict[str, str]] = {"numpy": "LIFNeuron", "jax": "LIFNeuronJax"}
-    _compile_calls = True  # evolve traces: JAX eager calls run compiled
+    _evolve_is_traceable = True  # evolve traces: JAX eager calls run compiled
 
     tau_mem: Any  # registered through _declare (named errors); declared for type checkers
     threshold: Any

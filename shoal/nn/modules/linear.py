@@ -46,7 +46,7 @@ class LinearBase(Module):
         "torch": "LinearTorch",
     }
     # evolve traces: JAX flavours run eager calls through one compiled program.
-    _compile_calls = True
+    _evolve_is_traceable = True
 
     weight: Any  # registered through _declare (named errors); declared for type checkers
 

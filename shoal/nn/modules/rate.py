@@ -57,7 +57,7 @@ class RateBase(SimulatedModule):
     # Rockpool's RateTorch files its bias under "biases"; Rate and RateJax under "bias".
     _bias_family: ClassVar[str] = "bias"
     # evolve traces: JAX flavours run eager calls through one compiled program.
-    _compile_calls = True
+    _evolve_is_traceable = True
 
     # Registered through _declare (named errors); declared here for type checkers.
     tau: Any

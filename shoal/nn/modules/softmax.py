@@ -63,7 +63,7 @@ class SoftmaxBase(Module):
 
     _flavours: ClassVar[dict[str, str]] = {"numpy": "Softmax", "jax": "SoftmaxJax"}
     _spike_records: ClassVar[frozenset[str]] = frozenset()
-    _compile_calls = True  # every step traces: JAX eager calls run compiled
+    _evolve_is_traceable = True  # every step traces: JAX eager calls run compiled
 
     def __init__(
         self,

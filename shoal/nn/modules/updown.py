@@ -52,7 +52,7 @@ class UpDownBase(SimulatedModule):
     _dynamics: ClassVar[Dynamics] = updown_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset()
     _flavours: ClassVar[dict[str, str]] = {"numpy": "UpDown", "jax": "UpDownJax"}
-    _compile_calls = True  # evolve traces: JAX eager calls run compiled
+    _evolve_is_traceable = True  # evolve traces: JAX eager calls run compiled
 
     thr_up: Any  # registered through _declare (named errors); declared for type checkers
     thr_down: Any

@@ -152,6 +152,17 @@ def _evolve(module: JaxModule, input_data: Any, record: bool) -> Any:
 _compiled_evolve = JAX.compile(_evolve, static_argnames=("record",))
 
 
+def _refuse_old_flag_name(cls: type) -> None:
+    # The flag was called `_compile_calls`; a class still setting it would silently lose its
+    # compiled calls, so the old name is refused loudly.
+    for owner in cls.__mro__:
+        if "_compile_calls" in vars(owner):
+            raise TypeError(
+                f"{owner.__qualname__}._compile_calls: expected `_evolve_is_traceable` (the "
+                "flag was renamed), got `_compile_calls`; rename it"
+            )
+
+
 class JaxModule(Module):
     """Base class of JAX modules: pytrees that compute in float32 and never mutate on evolve.
 
@@ -159,16 +170,17 @@ class JaxModule(Module):
     ``jax_enable_x64`` is on and float64 data is given). Submodules must be JAX modules.
 
     Dtypes and input conversion are the backend's (:class:`~shoal.backend.jax_backend.JaxBackend`).
-    Built-in models (their backend-neutral class sets ``_compile_calls = True``, so no final
-    class has to) run every call ``mod(x)`` through one cached
-    ``jax.jit`` of ``evolve``, so eager use runs at compiled speed; inside a user's ``jit`` or
-    ``grad`` the nested compiled call is simply inlined. User subclasses evolve as written
-    (their ``evolve`` may hold Python that does not trace); set ``_compile_calls = True`` on a
-    subclass whose ``evolve`` is traceable to get the same.
+    Built-in models declare ``_evolve_is_traceable = True`` on their backend-neutral class (so
+    no final class has to): their ``evolve`` is pure array code, so every call ``mod(x)`` runs
+    through one cached ``jax.jit`` of ``evolve`` and eager use runs at compiled speed; inside a
+    user's ``jit`` or ``grad`` the nested compiled call is simply inlined. User subclasses
+    evolve as written (their ``evolve`` may hold Python that does not trace); set
+    ``_evolve_is_traceable = True`` on a subclass whose ``evolve`` traces to get the same.
     """
 
     _backend = JAX
-    _compile_calls: bool = False
+    #: Whether ``evolve`` is pure traceable array code, so eager calls may run compiled.
+    _evolve_is_traceable: bool = False
 
     def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
         # `jax.jit(mod)(x, record=True)` traces the keyword: a traced flag cannot choose what
@@ -178,7 +190,7 @@ class JaxModule(Module):
         elif args:
             args = (_static_record(args[0]), *args[1:])
         if (
-            self._compile_calls
+            self._evolve_is_traceable
             and not args
             and kwargs.keys() <= {"record"}
             and isinstance(input_data, _ARRAY_TYPES)
@@ -192,6 +204,7 @@ class JaxModule(Module):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        _refuse_old_flag_name(cls)
         _register_pytree(cls)
 
     # --------------------------------------------------------------- functional updates
