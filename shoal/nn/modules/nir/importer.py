@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from shoal.backend._lazy import require, require_jax
+from shoal.backend._lazy import require
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.nir import _conversions as conv
+from shoal.nn.modules.nir._build import (
+    ChainSpec,
+    ExpSynSpec,
+    LIFNeuronSpec,
+    LIFSpec,
+    LinearSpec,
+    backend_classes,
+    build,
+)
 from shoal.nn.modules.nir._errors import NIRConversionError
 from shoal.nn.modules.nir.export import DT_KEY, KIND_KEY
 
@@ -20,39 +28,6 @@ __all__ = ["from_nir"]
 
 _SUPPORTED = "Input, Output, Linear, Affine, CubaLIF, LIF, LI, CubaLI and NIRGraph"
 _DEFAULT_DT = 1e-3
-
-
-@dataclass
-class _LinearSpec:
-    name: str
-    weight: np.ndarray  # (Nin, Nout), shoal orientation
-    bias: np.ndarray | None
-
-
-@dataclass
-class _LIFSpec:
-    name: str
-    params: dict[str, np.ndarray]
-    w_rec: np.ndarray | None  # (N, N), shoal orientation, input gain applied
-
-
-@dataclass
-class _LIFNeuronSpec:
-    name: str
-    params: dict[str, np.ndarray]
-
-
-@dataclass
-class _ExpSynSpec:
-    name: str
-    tau: np.ndarray
-
-
-@dataclass
-class _ChainSpec:
-    name: str
-    kind: str  # "module", "Sequential" or "Residual"
-    items: list[Any] = field(default_factory=list)
 
 
 def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy") -> Module:
@@ -99,36 +74,17 @@ def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy"
             "from_nir: expected a nir.NIRGraph or the path of a NIR file, got "
             f"{type(graph_or_path).__name__}."
         )
-    classes = _backend_classes(backend)
+    classes = backend_classes(backend)
     metadata = graph.metadata if isinstance(graph.metadata, dict) else {}
     step = float(dt if dt is not None else metadata.get(DT_KEY, _DEFAULT_DT))
     if not (math.isfinite(step) and step > 0):
         raise ValueError(f"from_nir: `dt` must be a finite time step > 0 (seconds), got {dt}.")
     spec = _parse_graph(nir, graph, "graph", step, top=True)
-    return _build(spec, classes, step)  # type: ignore[no-any-return]
-
-
-def _backend_classes(backend: str) -> dict[str, Any]:
-    if backend == "numpy":
-        from shoal.nn.modules.native.exp_syn import ExpSyn
-        from shoal.nn.modules.native.lif import LIF
-        from shoal.nn.modules.native.lif_neuron import LIFNeuron
-        from shoal.nn.modules.native.linear import Linear
-
-        return {"Linear": Linear, "LIF": LIF, "LIFNeuron": LIFNeuron, "ExpSyn": ExpSyn}
-    if backend == "jax":
-        require_jax("from_nir(backend='jax')")
-        from shoal.nn.modules.jax.exp_syn_jax import ExpSynJax
-        from shoal.nn.modules.jax.lif_jax import LIFJax
-        from shoal.nn.modules.jax.lif_neuron_jax import LIFNeuronJax
-        from shoal.nn.modules.jax.linear_jax import LinearJax
-
-        return {"Linear": LinearJax, "LIF": LIFJax, "LIFNeuron": LIFNeuronJax, "ExpSyn": ExpSynJax}
-    raise ValueError(f"from_nir: `backend` must be 'numpy' or 'jax', got {backend!r}.")
+    return build(spec, classes, step)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------- graph structure
-def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) -> _ChainSpec:
+def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) -> ChainSpec:
     """Read a (sub-)graph as a chain of specs, recurrent loops attached to their CubaLIF."""
     nodes = dict(graph.nodes)
     if top:
@@ -150,7 +106,7 @@ def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) 
     )
     metadata = graph.metadata if isinstance(graph.metadata, dict) else {}
     kind = "Residual" if skip else str(metadata.get(KIND_KEY, "module" if top else "Sequential"))
-    chain = _ChainSpec(path.rsplit(".", 1)[-1], kind)
+    chain = ChainSpec(path.rsplit(".", 1)[-1], kind)
     for name in order:
         rec_name = recurrent.get(name)
         rec_node = None if rec_name is None else nodes[rec_name]
@@ -258,12 +214,12 @@ def _append_with_gain(
     one, else a diagonal Linear named ``linear_name`` is inserted."""
     if gain is not None and not conv.is_unit(gain):
         previous = items[-1] if items else None
-        if isinstance(previous, _LinearSpec):
+        if isinstance(previous, LinearSpec):
             previous.weight = previous.weight * gain
             if previous.bias is not None:
                 previous.bias = previous.bias * gain
         else:
-            items.append(_LinearSpec(linear_name, np.diag(gain), None))
+            items.append(LinearSpec(linear_name, np.diag(gain), None))
     items.extend(new)
 
 
@@ -299,7 +255,7 @@ def _convert_node(
         bias = None
         if isinstance(node, nir.Affine):
             bias = _vector(node, "bias", weight.shape[0], path)
-        return [_LinearSpec(name, weight.T.copy(), bias)], None
+        return [LinearSpec(name, weight.T.copy(), bias)], None
     if isinstance(node, nir.CubaLIF):
         return _convert_cubalif(name, node, rec, path, dt)
     if isinstance(node, nir.LIF):
@@ -312,18 +268,18 @@ def _convert_node(
             "shoal's LIFNeuron resets by subtracting the threshold (v ← v − θ per spike)",
         )
         neuron_params, gain = conv.lif_neuron_from_lif(params, dt)
-        return [_LIFNeuronSpec(name, neuron_params)], gain
+        return [LIFNeuronSpec(name, neuron_params)], gain
     if isinstance(node, nir.LI):
         params = _plain(node, ("tau", "r", "v_leak"), path)
         _require_zero(params.v_leak, "v_leak", "nir.LI", path, "ExpSyn has no resting level")
         tau, gain = conv.expsyn_from_li(params, dt)
-        return [_ExpSynSpec(name, tau)], gain
+        return [ExpSynSpec(name, tau)], gain
     if isinstance(node, nir.CubaLI):
         params = _plain(node, ("tau_syn", "tau_mem", "r", "v_leak", "w_in"), path)
         _require_zero(params.v_leak, "v_leak", "nir.CubaLI", path, "ExpSyn has no resting level")
         gain, membrane_gain = conv.cubali_gains(params, dt)
-        items: list[Any] = [_ExpSynSpec(f"{name}_syn", params.tau_syn)]
-        membrane = [_ExpSynSpec(f"{name}_mem", params.tau_mem)]
+        items: list[Any] = [ExpSynSpec(f"{name}_syn", params.tau_syn)]
+        membrane = [ExpSynSpec(f"{name}_mem", params.tau_mem)]
         _append_with_gain(items, membrane, membrane_gain, f"{name}_r")
         return items, gain
     raise NIRConversionError(_unsupported_node_message(nir, name, node, path))
@@ -351,7 +307,7 @@ def _convert_cubalif(
                 f"{path}: recurrent weights have shape {weight.shape}; expected ({size}, {size})."
             )
         w_rec = weight.T * (1.0 if conv.is_unit(gain) else gain)
-    return [_LIFSpec(name, lif_params, w_rec)], gain
+    return [LIFSpec(name, lif_params, w_rec)], gain
 
 
 def _require_zero(value: np.ndarray, attribute: str, kind: str, path: str, why: str) -> None:
@@ -371,35 +327,3 @@ def _unsupported_node_message(nir: Any, name: str, node: Any, path: str) -> str:
             "(LIFNeuron) or as nir.CubaLIF (LIF)."
         )
     return f"{path}: node '{name}' of type nir.{kind} is not supported by shoal.{hint} Supported: {_SUPPORTED}."
-
-
-# ---------------------------------------------------------------------- building modules
-def _build(spec: Any, classes: dict[str, Any], dt: float) -> Module:
-    if isinstance(spec, _LinearSpec):
-        return classes["Linear"](spec.weight.shape, weight=spec.weight, bias=spec.bias)  # type: ignore[no-any-return]
-    if isinstance(spec, _LIFSpec):
-        params = spec.params
-        size = params["threshold"].size
-        return classes["LIF"](  # type: ignore[no-any-return]
-            (size, size),
-            tau_mem=params["tau_mem"],
-            tau_syn=params["tau_syn"].reshape(size, 1),
-            bias=params["bias"],
-            threshold=params["threshold"],
-            has_rec=spec.w_rec is not None,
-            w_rec=spec.w_rec,
-            dt=dt,
-        )
-    if isinstance(spec, _LIFNeuronSpec):
-        return classes["LIFNeuron"](  # type: ignore[no-any-return]
-            spec.params["threshold"].size, dt=dt, **spec.params
-        )
-    if isinstance(spec, _ExpSynSpec):
-        return classes["ExpSyn"](spec.tau.size, tau=spec.tau, dt=dt)  # type: ignore[no-any-return]
-    children = {item.name: _build(item, classes, dt) for item in spec.items}
-    if spec.kind == "module":
-        return next(iter(children.values()))
-    from shoal.nn.combinators import Residual, Sequential
-
-    factory = Residual if spec.kind == "Residual" else Sequential
-    return factory(children)
