@@ -19,7 +19,11 @@ import math
 from typing import Any
 
 from shoal.nn.modules.module import Module
-from shoal.transform.param_transformer import ParameterTransformerMixin, pick_flavour
+from shoal.transform.param_transformer import (
+    ParameterTransformerMixin,
+    jax_flavour,
+    pick_flavour,
+)
 
 __all__ = ["Dropout", "DropoutBase", "ModDropout"]  # and JaxDropout, imported on first access
 
@@ -55,9 +59,7 @@ def __getattr__(name: str) -> Any:
 
 
 def _jax_flavour() -> type:
-    from shoal.transform._jax_transformers import JaxDropout
-
-    return JaxDropout
+    return jax_flavour(DropoutBase, "JaxDropout")
 
 
 def Dropout(

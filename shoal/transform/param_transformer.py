@@ -9,6 +9,8 @@ and, unlike Rockpool 3.1.0, really evolve with the transformed parameters.
 
 from __future__ import annotations
 
+import functools
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +21,7 @@ from shoal.nn.modules.module import Module
 from shoal.parameters import SimulationParameter
 from shoal.utilities.tree_utils import branches, get_nested
 
-__all__ = ["ParameterTransformerMixin", "pick_flavour"]
+__all__ = ["ParameterTransformerMixin", "jax_flavour", "pick_flavour"]
 
 
 def _has_leaves(tree: Any) -> bool:
@@ -181,3 +183,23 @@ def pick_flavour(module: Any, numpy_flavour: type, jax_flavour: Callable[[], typ
     if getattr(module, "_backend", None) is not None and module._backend.name == "jax":
         return jax_flavour()
     return numpy_flavour
+
+
+@functools.cache
+def jax_flavour(base: type, name: str) -> type:
+    """The JAX flavour of the transformer ``base``: ``base`` mixed with ``JaxModule``, built once.
+
+    Built here on first use (it imports JAX) rather than in a module importing ``base``'s own
+    module back, which made an import circle. It is filed under ``base``'s module and ``name``,
+    where that module's ``__getattr__`` finds it, so pickling works.
+
+    Args:
+        base: The backend-neutral transformer (``DropoutBase``).
+        name: Rockpool's class name (``"JaxDropout"``).
+    """
+    from shoal.nn.modules.jax.jax_module import JaxModule  # imports JAX: only when used
+
+    def body(namespace: dict[str, Any]) -> None:
+        namespace.update(__doc__=base.__doc__, __module__=base.__module__, __qualname__=name)
+
+    return types.new_class(name, (base, JaxModule), exec_body=body)

@@ -19,7 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from shoal.nn.modules.module import Module
-from shoal.transform.param_transformer import ParameterTransformerMixin, pick_flavour
+from shoal.transform.param_transformer import (
+    ParameterTransformerMixin,
+    jax_flavour,
+    pick_flavour,
+)
 
 # and JaxStochasticQuantize, imported on first access
 __all__ = ["ModStochasticQuantize", "StochasticQuantize", "StochasticQuantizeBase"]
@@ -54,9 +58,7 @@ def __getattr__(name: str) -> Any:
 
 
 def _jax_flavour() -> type:
-    from shoal.transform._jax_transformers import JaxStochasticQuantize
-
-    return JaxStochasticQuantize
+    return jax_flavour(StochasticQuantizeBase, "JaxStochasticQuantize")
 
 
 def StochasticQuantize(
