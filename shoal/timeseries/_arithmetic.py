@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ._base import TimeSeries
+from ._classes import series_class
 
 if TYPE_CHECKING:
     from .continuous import TSContinuous
@@ -50,9 +51,7 @@ def _flip(op: _Op) -> _Op:
 
 def _operand(series: TSContinuous, other: Any, symbol: str) -> np.ndarray:
     """``other`` as an array that combines with ``series.samples`` under ``symbol``."""
-    from .continuous import TSContinuous
-
-    if isinstance(other, TSContinuous):
+    if isinstance(other, series_class("TSContinuous")):
         return _series_operand(series, other, symbol)
     if isinstance(other, TimeSeries):
         raise TypeError(

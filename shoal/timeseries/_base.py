@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ._base_methods import SeriesFilesAndPlots
+from ._classes import file_series_class
 from ._errors import ChannelIndexError, no_channels_message
 from ._range import set_t_start, set_t_stop, set_times
 
@@ -77,6 +78,7 @@ def _format_values(values: np.ndarray, limit: int = 5) -> str:
     return f"[{shown}{more}]"
 
 
+@file_series_class
 class TimeSeries(SeriesFilesAndPlots):
     """Base class of `TSContinuous` and `TSEvent`: a time range, a name and periodicity.
 

@@ -6,7 +6,9 @@ A mixin of `TimeSeries`, kept apart so that ``_base.py`` stays short.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from ._classes import series_class
 
 if TYPE_CHECKING:
     from ._base import TimeSeries
@@ -37,13 +39,12 @@ class SeriesFilesAndPlots:
         Returns:
             The joined series; an empty one of the calling class for an empty list.
         """
-        from ._base import TimeSeries
-
-        items = [series] if isinstance(series, TimeSeries) else list(series)
+        base = series_class("TimeSeries")
+        items = [series] if isinstance(series, base) else list(cast("Iterable[Any]", series))
         if not items:
             return cls()  # type: ignore[return-value]
         first = items[0]
-        if not isinstance(first, TimeSeries):
+        if not isinstance(first, base):
             raise TypeError(
                 f"{cls.__name__}.concatenate_t: `series` must hold TimeSeries objects; "
                 f"got {type(first).__name__}."
@@ -63,10 +64,9 @@ class SeriesFilesAndPlots:
         Raises:
             TypeError: If the file holds another type than expected.
         """
-        from ._base import TimeSeries
         from ._io import load_ts_from_file
 
-        if cls is not TimeSeries:
+        if cls is not series_class("TimeSeries"):
             if expected_type is not None:
                 raise TypeError(
                     "Argument `expected_type` can only be provided when calling this method "

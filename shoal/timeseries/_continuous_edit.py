@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._base import TIME_TOLERANCE
+from ._classes import series_class
 from ._continuous_ops import as_list, per_series
 from ._errors import ChannelIndexError, no_channels_message
 
@@ -39,9 +40,7 @@ def channel_columns(series: TSContinuous, channels: Any) -> np.ndarray:
 
 
 def _is_continuous(other: Any) -> bool:
-    from .continuous import TSContinuous
-
-    return isinstance(other, TSContinuous)
+    return isinstance(other, series_class("TSContinuous"))
 
 
 def _series_list(series: TSContinuous, others: Any, method: str) -> list[TSContinuous]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._base import num_timesteps
+from ._classes import series_class
 from ._continuous_ops import as_list, per_series
 
 if TYPE_CHECKING:
@@ -99,11 +100,10 @@ def events_between(
 
 
 def _series_list(series: TSEvent, others: Any, method: str) -> list[TSEvent]:
-    from .event import TSEvent
-
     items = as_list(others)
+    event_class = series_class("TSEvent")
     for item in items:
-        if not isinstance(item, TSEvent):
+        if not isinstance(item, event_class):
             raise TypeError(
                 f"{series._label}: Can only {method} with `TSEvent` objects; "
                 f"got {type(item).__name__}."

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._classes import series_class
+
 if TYPE_CHECKING:
     from ._base import TimeSeries
     from .continuous import TSContinuous
@@ -110,9 +112,6 @@ def load_ts_from_file(path: Any, expected_type: str | None = None) -> TimeSeries
         TypeError: If the stored type differs from ``expected_type`` or is unknown.
         KeyError: If the file does not say its type and ``expected_type`` is not given.
     """
-    from .continuous import TSContinuous
-    from .event import TSEvent
-
     if hasattr(path, "seek"):
         path.seek(0)
     with np.load(path) as data:
@@ -145,9 +144,9 @@ def load_ts_from_file(path: Any, expected_type: str | None = None) -> TimeSeries
             "name": None if name == _NO_NAME else name,
         }
         if stored == "TSContinuous":
-            series: TimeSeries = _continuous(TSContinuous, data, keys, common)
+            series: TimeSeries = _continuous(series_class("TSContinuous"), data, keys, common)
         else:
-            series = TSEvent(
+            series = series_class("TSEvent")(
                 data["times"].astype(np.float64),
                 data["channels"].astype(np.int64),
                 num_channels=int(data["num_channels"]),

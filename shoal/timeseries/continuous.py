@@ -12,6 +12,7 @@ import numpy as np
 from . import _continuous_ops as ops
 from ._arithmetic import ContinuousArithmetic
 from ._base import TimeSeries, num_timesteps
+from ._classes import file_series_class
 from ._continuous_methods import ContinuousEditing
 from ._errors import check_flag
 from ._interpolate import INTERP_KINDS
@@ -23,6 +24,7 @@ __all__ = ["TSContinuous"]
 ArrayLike = Any  # anything `np.asarray` accepts
 
 
+@file_series_class
 class TSContinuous(ContinuousArithmetic, ContinuousEditing, TimeSeries):
     """A continuous signal: samples ``(T, C)`` taken at times ``(T,)``, in seconds.
 

@@ -12,6 +12,7 @@ from shoal._errors import warn_user
 
 from . import _event_ops as ops
 from ._base import STEP_TOLERANCE, TimeSeries, keep_axis
+from ._classes import file_series_class
 from ._continuous_ops import check_dt, check_num_channels
 from ._event_methods import EventEditing
 from ._range import short_number
@@ -22,6 +23,7 @@ __all__ = ["TSEvent"]
 ArrayLike = Any  # anything `np.asarray` accepts
 
 
+@file_series_class
 class TSEvent(EventEditing, TimeSeries):
     """Events on numbered channels: times ``(E,)`` in seconds and channel ids ``(E,)``.
 
