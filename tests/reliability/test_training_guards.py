@@ -42,12 +42,19 @@ def test_nan_time_constant_is_not_hidden():
     assert np.isnan(euler_rate(np, DT, np.array(np.nan)))
 
 
-def _loss_and_grads(module, params, x):
+@jax.jit
+def _compiled_loss_and_grads(module, params, x):
     def loss(p):
         out, _, _ = module.set_attributes(p)(x)
         return jnp.sum(out**2), out
 
-    (value, out), grads = jax.jit(jax.value_and_grad(loss, has_aux=True))(params)
+    return jax.value_and_grad(loss, has_aux=True)(params)
+
+
+def _loss_and_grads(module, params, x):
+    # The module is an argument, not a closed-over constant: the cases of one model differ
+    # only in values, so they share one compiled program instead of compiling one each.
+    (value, out), grads = _compiled_loss_and_grads(module, params, x)
     return value, out, grads
 
 
