@@ -80,3 +80,22 @@ def test_the_old_compile_flag_name_is_refused_naming_the_new_one():
 
         class Old(RateJax):
             _compile_calls = True
+
+
+def test_a_new_backend_adds_combinator_flavours_by_registering_classes(monkeypatch):
+    # The registry holds classes keyed on the backend name: no class-name strings, no
+    # per-class module paths; a third backend registers its own.
+    from shoal.nn.combinators import Sequential, _common
+    from shoal.nn.combinators.sequential import SequentialBase
+    from shoal.nn.modules import Rate
+
+    class FakeBackendRate(Rate):
+        _backend = type("FakeBackend", (NumpyBackend,), {"name": "fake", "label": "Fake"})()
+
+    class FakeSequential(SequentialBase):
+        _backend = FakeBackendRate._backend
+
+    monkeypatch.setattr(_common, "_FLAVOURS", dict(_common._FLAVOURS))
+    _common.register_flavour("Sequential", "fake", FakeSequential)
+    assert type(Sequential(FakeBackendRate(2))) is FakeSequential
+    assert all(isinstance(found, type) for found in _common._FLAVOURS.values())

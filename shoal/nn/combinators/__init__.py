@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shoal.nn.combinators._common import lazy_jax_flavour
+from shoal.nn.combinators._common import FLAVOUR_NAMES, flavour_named
 from shoal.nn.combinators.ffwd_stack import FFwdStack, FFwdStackBase, FFwdStackMixin, ModFFwdStack
 from shoal.nn.combinators.residual import ModResidual, Residual, ResidualBase
 from shoal.nn.combinators.sequential import (
@@ -25,12 +25,10 @@ from shoal.nn.combinators.sequential import (
     SequentialBase,
     SequentialMixin,
 )
-from shoal.nn.modules._backends import TORCH_COMBINATOR_NAMES, resolve_backend_name
+from shoal.nn.modules._backends import TORCH_COMBINATOR_NAMES
 
 if TYPE_CHECKING:  # imported on first access (see __getattr__): they import JAX
     from shoal.nn.combinators._jax import JaxFFwdStack, JaxResidual, JaxSequential
-
-_JAX_FLAVOURS = ("JaxFFwdStack", "JaxResidual", "JaxSequential")
 
 __all__ = [
     "FFwdStack",
@@ -52,12 +50,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _JAX_FLAVOURS:
-        value = lazy_jax_flavour(name)
-        globals()[name] = value
-        return value
-    if name in TORCH_COMBINATOR_NAMES:  # the Torch backend's class once installed
-        return resolve_backend_name(name, "shoal.nn.combinators._torch")
+    if name in FLAVOUR_NAMES:  # JaxSequential, TorchResidual...: from the flavour registry
+        return flavour_named(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -1,8 +1,10 @@
-"""Plumbing shared by the combinators: gathering sub-modules, backend dispatch, lazy JAX names.
+"""Plumbing shared by the combinators: gathering sub-modules, and the flavour registry.
 
-Each combinator registers its flavours with :func:`register_flavour`, keyed on the backend's
-name (``module._backend.name``); a flavour of another backend is given as ``"module:Class"``
-and imported only when its sub-modules call for it, so nothing here imports JAX.
+The flavour registry maps (combinator kind, backend name) to the class, e.g. ``("Sequential",
+"jax")`` to ``JaxSequential``. Each backend's flavours live in one module
+(:data:`_FLAVOUR_MODULES`) that registers its classes with :func:`register_flavour` when it is
+imported, which happens the first time sub-modules of that backend (or one of Rockpool's class
+names, :func:`flavour_named`) ask for it; so nothing here imports JAX or PyTorch.
 """
 
 from __future__ import annotations
@@ -13,37 +15,76 @@ from typing import Any
 
 from shoal._errors import UnknownKeywordError
 from shoal.backend import require_jax
+from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules.module import Module
 
 __all__ = [
+    "FLAVOUR_NAMES",
+    "flavour",
+    "flavour_named",
     "gather_modules",
-    "lazy_jax_flavour",
     "pick_flavour",
     "register_flavour",
     "reject_keywords",
 ]
 
-_JAX_FLAVOURS_PATH = "shoal.nn.combinators._jax"
-
 # The keywords a combinator computes itself from its sub-modules.
 _DERIVED_KEYWORDS = ("shape", "spiking_input", "spiking_output")
 
+_KINDS = ("Sequential", "Residual", "FFwdStack")
 
-# (combinator kind, backend name) → the flavour class, or "module:Class" until first use.
-_FLAVOURS: dict[tuple[str, str], Any] = {}
+# Backend name → the module whose import registers that backend's flavours. NumPy's are
+# registered by the combinators' own modules.
+_FLAVOUR_MODULES = {
+    "jax": "shoal.nn.combinators._jax",
+    "torch": "shoal.nn.combinators._torch",
+}
+# Backend name → the prefix of Rockpool's class names (``JaxSequential``, ``TorchResidual``).
+_NAME_PREFIXES = {"jax": "Jax", "torch": "Torch"}
+
+#: Rockpool's class name → (combinator kind, backend), e.g. ``"JaxSequential"``.
+FLAVOUR_NAMES: dict[str, tuple[str, str]] = {
+    f"{prefix}{kind}": (kind, backend)
+    for backend, prefix in _NAME_PREFIXES.items()
+    for kind in _KINDS
+}
+
+# (combinator kind, backend name) → the flavour class.
+_FLAVOURS: dict[tuple[str, str], type] = {}
 
 
-def register_flavour(kind: str, backend: str, flavour: type | str) -> None:
+def register_flavour(kind: str, backend: str, flavour: type) -> None:
     """Declare ``flavour`` as the ``kind`` combinator (``"Sequential"``) for ``backend``."""
     _FLAVOURS[(kind, backend)] = flavour
 
 
-def _flavour(kind: str, backend: str) -> Any:
-    found = _FLAVOURS[(kind, backend)]
-    if isinstance(found, str):
-        module, name = found.split(":")
-        found = _FLAVOURS[(kind, backend)] = getattr(importlib.import_module(module), name)
-    return found
+def flavour(kind: str, backend: str) -> type:
+    """The ``kind`` combinator class of ``backend``, importing the backend's flavours once.
+
+    Raises:
+        ImportError: If the backend's array library is missing (from its flavour module).
+        KeyError: If ``backend`` has no ``kind`` flavour.
+    """
+    if (kind, backend) not in _FLAVOURS and backend in _FLAVOUR_MODULES:
+        importlib.import_module(_FLAVOUR_MODULES[backend])
+    return _FLAVOURS[(kind, backend)]
+
+
+def flavour_named(name: str) -> Any:
+    """The flavour Rockpool calls ``name`` (``"JaxSequential"``), for the packages' ``__getattr__``.
+
+    Without JAX, a JAX name raises an ``ImportError`` naming ``shoal[jax]``; without PyTorch, a
+    Torch name is a placeholder whose use raises one naming ``shoal[torch]`` (Rockpool imports
+    them without PyTorch too).
+    """
+    kind, backend = FLAVOUR_NAMES[name]
+    if backend == "jax":
+        require_jax(f"shoal.nn.combinators.{name}")
+    try:
+        return flavour(kind, backend)
+    except ImportError:
+        # The placeholder (and its message) for a backend that cannot import.
+        return resolve_backend_name(name, _FLAVOUR_MODULES[backend])
 
 
 def default_name(index: int, module: Module) -> str:
@@ -114,13 +155,7 @@ def pick_flavour(kind: str, args: Sequence[Any]) -> type:
     backends = {module._backend.name for _, module in entries}
     if len(backends) > 1:
         raise mixed_backend_error(kind, entries)
-    return _flavour(kind, backends.pop() if backends else "numpy")  # type: ignore[no-any-return]
-
-
-def lazy_jax_flavour(name: str) -> Any:
-    """Import the JAX flavour ``name`` (``JaxSequential``...) on first use."""
-    require_jax(f"shoal.nn.combinators.{name}")
-    return getattr(importlib.import_module(_JAX_FLAVOURS_PATH), name)
+    return flavour(kind, backends.pop() if backends else "numpy")
 
 
 def reject_keywords(owner: str, kind: str, kwargs: Mapping[str, Any], accepted: str = "") -> None:

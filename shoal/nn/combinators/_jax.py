@@ -8,6 +8,7 @@ assigning an attribute (``m.tau = v``) on any JAX module.
 
 from __future__ import annotations
 
+from shoal.nn.combinators._common import register_flavour
 from shoal.nn.combinators.ffwd_stack import FFwdStackBase
 from shoal.nn.combinators.residual import ResidualBase
 from shoal.nn.combinators.sequential import SequentialBase
@@ -36,3 +37,8 @@ class JaxResidual(ResidualBase, _CompiledWhenChildrenAre):
 
 class JaxFFwdStack(FFwdStackBase, _CompiledWhenChildrenAre):
     __doc__ = FFwdStackBase.__doc__
+
+
+register_flavour("Sequential", "jax", JaxSequential)
+register_flavour("Residual", "jax", JaxResidual)
+register_flavour("FFwdStack", "jax", JaxFFwdStack)

@@ -6,6 +6,7 @@ Imported on first use (it imports PyTorch). Sub-modules are torch child modules,
 
 from __future__ import annotations
 
+from shoal.nn.combinators._common import register_flavour
 from shoal.nn.combinators.ffwd_stack import FFwdStackBase
 from shoal.nn.combinators.residual import ResidualBase
 from shoal.nn.combinators.sequential import SequentialBase
@@ -24,3 +25,8 @@ class TorchResidual(ResidualBase, TorchModule):  # type: ignore[misc]  # paramet
 
 class TorchFFwdStack(FFwdStackBase, TorchModule):  # type: ignore[misc]  # parameters()/modules() shadow torch's, on purpose
     __doc__ = FFwdStackBase.__doc__
+
+
+register_flavour("Sequential", "torch", TorchSequential)
+register_flavour("Residual", "torch", TorchResidual)
+register_flavour("FFwdStack", "torch", TorchFFwdStack)

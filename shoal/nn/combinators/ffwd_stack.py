@@ -12,14 +12,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from shoal.nn.combinators._common import (
+    flavour_named,
     gather_modules,
-    lazy_jax_flavour,
     pick_flavour,
     register_flavour,
 )
 from shoal.nn.combinators._nir import chain_graph
 from shoal.nn.combinators.sequential import SequentialBase
-from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
@@ -122,8 +121,6 @@ register_nir_graph(
     partial(chain_graph, kind="Sequential", weights=True),  # see shoal.nn.modules.nir
 )
 register_flavour("FFwdStack", "numpy", ModFFwdStack)
-register_flavour("FFwdStack", "jax", "shoal.nn.combinators._jax:JaxFFwdStack")
-register_flavour("FFwdStack", "torch", "shoal.nn.combinators._torch:TorchFFwdStack")
 
 
 def FFwdStack(
@@ -157,8 +154,6 @@ FFwdStackMixin = FFwdStackBase
 
 
 def __getattr__(name: str) -> Any:
-    if name == "JaxFFwdStack":
-        return lazy_jax_flavour(name)
-    if name == "TorchFFwdStack":  # the Torch backend's class once installed, else a placeholder
-        return resolve_backend_name(name, "shoal.nn.combinators._torch")
+    if name in ("JaxFFwdStack", "TorchFFwdStack"):  # Rockpool's names, from the flavour registry
+        return flavour_named(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from shoal.nn.combinators._common import lazy_jax_flavour, pick_flavour, register_flavour
+from shoal.nn.combinators._common import flavour_named, pick_flavour, register_flavour
 from shoal.nn.combinators._nir import chain_graph
 from shoal.nn.combinators.sequential import SequentialBase
-from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules.nir._registry import register_nir_graph
 
 if TYPE_CHECKING:  # the JAX flavour is imported on first access (see __getattr__)
@@ -63,8 +62,6 @@ register_nir_graph(
     partial(chain_graph, kind="Residual", weights=False),  # see shoal.nn.modules.nir
 )
 register_flavour("Residual", "numpy", ModResidual)
-register_flavour("Residual", "jax", "shoal.nn.combinators._jax:JaxResidual")
-register_flavour("Residual", "torch", "shoal.nn.combinators._torch:TorchResidual")
 
 
 def Residual(*modules: Any, **kwargs: Any) -> ResidualBase:
@@ -86,8 +83,6 @@ def Residual(*modules: Any, **kwargs: Any) -> ResidualBase:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "JaxResidual":
-        return lazy_jax_flavour(name)
-    if name == "TorchResidual":  # the Torch backend's class once installed, else a placeholder
-        return resolve_backend_name(name, "shoal.nn.combinators._torch")
+    if name in ("JaxResidual", "TorchResidual"):  # Rockpool's names, from the flavour registry
+        return flavour_named(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

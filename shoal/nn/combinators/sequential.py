@@ -16,15 +16,14 @@ from shoal._errors import UnknownAttributeError, did_you_mean
 from shoal.nn.combinators._common import (
     default_name,
     describe,
+    flavour_named,
     gather_modules,
-    lazy_jax_flavour,
     mixed_backend_error,
     pick_flavour,
     register_flavour,
     reject_keywords,
 )
 from shoal.nn.combinators._nir import chain_graph
-from shoal.nn.modules._backends import resolve_backend_name
 from shoal.nn.modules._registry import store as _store
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.nir._registry import register_nir_graph
@@ -234,8 +233,6 @@ register_nir_graph(
     partial(chain_graph, kind="Sequential", weights=False),  # see shoal.nn.modules.nir
 )
 register_flavour("Sequential", "numpy", ModSequential)
-register_flavour("Sequential", "jax", "shoal.nn.combinators._jax:JaxSequential")
-register_flavour("Sequential", "torch", "shoal.nn.combinators._torch:TorchSequential")
 
 
 def Sequential(*modules: Any, **kwargs: Any) -> SequentialBase:
@@ -274,8 +271,6 @@ SequentialMixin = SequentialBase
 
 
 def __getattr__(name: str) -> Any:
-    if name == "JaxSequential":
-        return lazy_jax_flavour(name)
-    if name == "TorchSequential":  # the Torch backend's class once installed, else a placeholder
-        return resolve_backend_name(name, "shoal.nn.combinators._torch")
+    if name in ("JaxSequential", "TorchSequential"):  # Rockpool's names, from the flavour registry
+        return flavour_named(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
