@@ -2,16 +2,51 @@
 
 ``snapshot`` gives bit-identical snapshots of a module's attributes, for the "a failed call
 leaves the module unchanged" checks.
+
+One JAX compilation cache per test run (:func:`pytest_configure`): compiling dominates the
+suite's time, and without it each xdist worker, each subprocess and each test that builds a
+fresh ``jax.jit`` compiles the same programs again.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import tempfile
 import tracemalloc
 from typing import Any
 
 import numpy as np
 import pytest
+
+_CACHE_DIR = "JAX_COMPILATION_CACHE_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Share compiled JAX programs between the workers and subprocesses of this run.
+
+    Set through the environment before JAX is imported (it reads these at import), by the
+    main process only, so xdist workers and subprocesses inherit one directory. It is new and
+    empty for every run, so no run is sped up by an earlier one, and removed at the end. A
+    cache the user configured is left alone.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get(_CACHE_DIR):
+        return
+    directory = tempfile.mkdtemp(prefix="shoal-test-jax-cache-")
+    config._shoal_jax_cache = directory  # type: ignore[attr-defined]
+    os.environ[_CACHE_DIR] = directory
+    # Every program is worth sharing: the tests' programs compile in well under JAX's
+    # default threshold of one second.
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+    os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    directory = getattr(config, "_shoal_jax_cache", None)
+    if directory is not None:
+        os.environ.pop(_CACHE_DIR, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@
 * zero input and zero bias: no spikes and pure exponential decay;
 * ``Linear`` is linear.
 
-Shapes come from a small set so JAX compiles a handful of programs, not one per example.
+Shapes come from a small set so JAX compiles a handful of programs, not one per example:
+``(3, 6)`` and ``(1, 6)`` serve several tests, and only the streaming chunks add their own.
 """
 
 from __future__ import annotations
@@ -59,8 +60,11 @@ def _tolerance(backend: str) -> dict[str, float]:
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", DETERMINISTIC, ids=DETERMINISTIC_IDS)
 @SETTINGS
-@given(n_batches=st.sampled_from([2, 3]), seed=st.integers(0, 2**16))
-def test_batch_elements_are_independent(case: ModelCase, backend: str, n_batches, seed):
+@given(seed=st.integers(0, 2**16))
+def test_batch_elements_are_independent(case: ModelCase, backend: str, seed):
+    # Three elements (a batch of two showed nothing more): every example then runs the same
+    # two compiled JAX programs, (3, 6) and (1, 6), instead of compiling a third for (2, 6).
+    n_batches = 3
     x = case.inputs((n_batches, 6), seed=seed)
     together, _, _ = _evolve(_fresh(case, backend), x)
     for b in range(n_batches):
@@ -71,9 +75,11 @@ def test_batch_elements_are_independent(case: ModelCase, backend: str, n_batches
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", DETERMINISTIC, ids=DETERMINISTIC_IDS)
 @SETTINGS
-@given(split=st.sampled_from([1, 4, 7]), seed=st.integers(0, 2**16))
+@given(split=st.sampled_from([1, 3, 5]), seed=st.integers(0, 2**16))
 def test_streaming_in_chunks_equals_one_long_run(case: ModelCase, backend: str, split, seed):
-    x = case.inputs((1, 8), seed=seed)
+    # After the first step, in the middle, before the last step. Six steps, as in the batch
+    # test, so the whole run reuses that test's compiled (1, 6) program.
+    x = case.inputs((1, 6), seed=seed)
     whole, _, _ = _evolve(_fresh(case, backend), x)
     module = _fresh(case, backend)
     first, new_state, _ = _evolve(module, x[:, :split])
@@ -89,7 +95,7 @@ def test_streaming_in_chunks_equals_one_long_run(case: ModelCase, backend: str, 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_fixed_seed_or_key_is_deterministic(case: ModelCase, backend: str):
-    x = case.inputs((2, 5), seed=3)
+    x = case.inputs((3, 6), seed=3)  # the batch test's shape: its compiled program serves
     runs = []
     for _ in range(2):
         np.random.seed(42)  # NumPy modules draw noise from NumPy's global generator
