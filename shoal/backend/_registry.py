@@ -75,8 +75,15 @@ def loaded_backend(name: str) -> Any:
     """
     found = _LOADED.get(name)
     if found is None and _LOCATIONS[name][2] in sys.modules:
-        found = _LOADED[name] = get_backend(name)
-    return found
+        try:
+            found = get_backend(name)
+        except ImportError:
+            # The library is there but shoal's backend for it cannot load (e.g. an
+            # unsupported version): then none of the process's values came from that
+            # backend, and NumPy-only work must not fail because of it.
+            found = False
+        _LOADED[name] = found
+    return found or None
 
 
 def loaded_backends() -> tuple[Any, ...]:

@@ -53,6 +53,15 @@ def test_a_backend_whose_library_is_not_imported_is_not_asked(tracing_backend, m
     assert not is_tracer(_FakeTracer())
 
 
+def test_a_backend_that_cannot_load_is_not_asked(tracing_backend, monkeypatch):
+    # Its library is imported, but shoal's backend module for it fails to import.
+    _registry.register_backend(
+        "broken", "_shoal_no_such_module", "X", "_shoal_tracing_backend", "x"
+    )
+    assert _registry.loaded_backend("broken") is None
+    assert is_tracer(_FakeTracer()) and not is_tracer(1.0)
+
+
 def test_jax_tracers_are_tracers_and_jax_arrays_are_not():
     jax = pytest.importorskip("jax")
     assert not is_tracer(jax.numpy.zeros(2))
