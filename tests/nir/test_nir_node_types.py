@@ -13,7 +13,7 @@ import pytest
 nir = pytest.importorskip("nir")
 
 from shoal.nn.combinators import Sequential  # noqa: E402
-from shoal.nn.modules import ExpSyn, Instant, LIFNeuron, Linear  # noqa: E402
+from shoal.nn.modules import ExpSmooth, ExpSyn, Instant, LIFNeuron, Linear  # noqa: E402
 from shoal.nn.modules.instant import HeavisideStep  # noqa: E402
 from shoal.nn.modules.nir import NIRConversionError, from_nir, to_nir  # noqa: E402
 from shoal.nn.modules.nir._conversions import LEAK_FREE_TAU  # noqa: E402
@@ -262,8 +262,67 @@ def test_node_type_errors(graph, match):
             Sequential(Linear((2, 2)), Instant(2, function=np.tanh)),
             r"^ModSequential.1_Instant \(Instant\): no NIR node",
         ),
+        (
+            ExpSmooth(2),
+            r"^ExpSmooth \(ExpSmooth\): no NIR node corresponds to ExpSmooth\. Supported: Linear, "
+            r"LIF, LIFNeuron, ExpSyn, Instant\(HeavisideStep\) and Sequential",
+        ),
     ],
 )
-def test_instant_export_errors(module, match):
+def test_export_errors(module, match):
     with pytest.raises(NIRConversionError, match=match):
         to_nir(module)
+
+
+# ---------------------------------------------------------------------- shapes a reader refuses
+def _loop_graph(weight):
+    cuba = nir.CubaLIF(
+        tau_syn=np.ones(2),
+        tau_mem=np.ones(2),
+        r=np.ones(2),
+        v_leak=np.zeros(2),
+        v_threshold=np.ones(2),
+    )
+    nodes = {
+        "input": nir.Input(np.array([2])),
+        "lif": cuba,
+        "w": nir.Linear(weight=weight),
+        "output": nir.Output(np.array([2])),
+    }
+    edges = [("input", "lif"), ("lif", "w"), ("w", "lif"), ("lif", "output")]
+    return _graph(nodes, edges, type_check=False)
+
+
+@pytest.mark.parametrize(
+    ("graph", "match"),
+    [
+        (
+            _one_node_graph("affine", nir.Affine(weight=np.eye(4), bias=np.ones(3))),
+            r"^graph.affine: `bias` has shape \(3,\); expected \(4,\) or a scalar\.$",
+        ),
+        (
+            _one_node_graph("linear", nir.Linear(weight=np.ones((4, 4, 1)))),
+            r"^graph.linear: nir.Linear weight has shape \(4, 4, 1\); shoal's Linear needs a 2-D",
+        ),
+        (
+            _loop_graph(np.ones((3, 3))),
+            r"^graph.lif: recurrent weights have shape \(3, 3\); expected \(2, 2\)\.$",
+        ),
+    ],
+)
+def test_malformed_nodes_are_named(graph, match):
+    with pytest.raises(NIRConversionError, match=match):
+        from_nir(graph)
+
+
+@pytest.mark.parametrize(("backend", "package"), [("jax", "jax"), ("torch", "torch")])
+def test_a_missing_backend_is_named(backend, package, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, package, None)
+    graph = _chain(nir.Linear(weight=np.eye(2)))
+    with pytest.raises(
+        ImportError,
+        match=rf"from_nir\(backend='{backend}'\) needs .*pip install 'shoal\[{package}\]'",
+    ):
+        from_nir(graph, backend=backend)
