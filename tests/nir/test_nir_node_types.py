@@ -13,8 +13,14 @@ import pytest
 nir = pytest.importorskip("nir")
 
 from shoal.nn.combinators import Sequential  # noqa: E402
-from shoal.nn.modules import ExpSmooth, ExpSyn, Instant, LIFNeuron, Linear  # noqa: E402
-from shoal.nn.modules.instant import HeavisideStep  # noqa: E402
+from shoal.nn.modules import (  # noqa: E402
+    ExpSmooth,
+    ExpSyn,
+    HeavisideStep,
+    Instant,
+    LIFNeuron,
+    Linear,
+)
 from shoal.nn.modules.nir import NIRConversionError, from_nir, to_nir  # noqa: E402
 from shoal.nn.modules.nir._conversions import LEAK_FREE_TAU  # noqa: E402
 
@@ -106,6 +112,18 @@ def test_leak_free_expsyn_exports_as_i_and_round_trips_exactly():
     assert type(restored) is ExpSyn
     np.testing.assert_array_equal(restored.tau, synapse.tau)
     assert type(to_nir(ExpSyn(3, tau=[LEAK_FREE_TAU, 1.0, 1.0])).nodes["ExpSyn"]) is nir.LI
+
+
+def test_float32_jax_leak_free_models_export_as_if_and_i():
+    """float32 rounds 1e30 up, so the leak-free test still holds after a float32 round trip."""
+    pytest.importorskip("jax")
+    graph = _chain(
+        nir.IF(r=np.full(2, 1 / DT), v_threshold=np.ones(2)), nir.I(r=np.full(2, 1 / DT))
+    )
+    net = from_nir(graph, backend="jax")
+    assert [type(m).__name__ for m in net.modules().values()] == ["LIFNeuronJax", "ExpSynJax"]
+    exported = to_nir(net)
+    assert [type(exported.nodes[name]) for name in ("if", "i")] == [nir.IF, nir.I]
 
 
 # ---------------------------------------------------------------------- Scale
