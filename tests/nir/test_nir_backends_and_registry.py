@@ -189,17 +189,25 @@ def test_supported_types_come_from_the_registry():
 
 def test_a_model_registers_its_own_import(monkeypatch):
     """A new node type needs one registration next to the model, no edit of importer.py."""
+    from shoal.nn.modules import Module
+
     monkeypatch.setattr(_registry, "_IMPORTS", dict(_registry._IMPORTS))  # undone afterwards
+
+    class Echo(Module):  # a user's model: stands in for a zero delay
+        def evolve(self, input_data, record=False):
+            return input_data, {}, {}
 
     def delay_from_nir(node, context):
         assert context.dt == DT and context.path == "graph.delay"
         kwargs = {"shape": np.asarray(node.delay).size}
-        return NodeImport([ModuleSpec(context.name, "Instant", kwargs)], gain=3 * np.ones(2))
+        return NodeImport([ModuleSpec(context.name, Echo, kwargs)], gain=3 * np.ones(2))
 
     _registry.register_nir_import("Delay", delay_from_nir)
     net = from_nir(nir.NIRGraph.from_list(nir.Delay(np.zeros(2))))
     assert list(net.modules()) == ["delay_w_in", "delay"]
-    np.testing.assert_array_equal(net(np.ones((1, 2)))[0], [[[3.0, 3.0]]])
+    assert type(net.delay) is Echo
+    np.testing.assert_array_equal(net(np.ones((1, 2)))[0], [[3.0, 3.0]])
+    assert "Delay" in _registry.imported_node_types()
 
 
 def test_recurrent_loops_go_only_to_types_registered_as_recurrent():
@@ -218,3 +226,21 @@ def test_recurrent_loops_go_only_to_types_registered_as_recurrent():
         r"CubaLIF node can be recurrent in shoal \(LIF's `w_rec`\)\.$",
     ):
         from_nir(graph)
+
+
+def test_new_node_types_survive_a_file(tmp_path):
+    """Written with nir.write and read back, each new node type imports as before."""
+    graph = nir.NIRGraph.from_list(
+        nir.Scale(np.array([2.0, 0.5])),
+        nir.Flatten(input_type={"input": np.array([2])}, start_dim=0),
+        nir.IF(r=np.full(2, 500.0), v_threshold=np.ones(2)),
+        nir.I(r=np.full(2, 1000.0)),
+        nir.Threshold(np.array([0.5, 1.5])),
+    )
+    path = tmp_path / "graph.nir"
+    nir.write(path, graph)
+    from_file, direct = from_nir(path), from_nir(graph)
+    assert list(from_file.modules()) == ["scale", "if", "i", "threshold"]
+    x = RNG.uniform(0, 3, size=(30, 2))
+    np.testing.assert_array_equal(from_file(x)[0], direct(x)[0])
+    assert np.any(direct(x)[0])

@@ -60,14 +60,16 @@ class ImportContext:
 
 @dataclass
 class ModuleSpec:
-    """A module to build: the NumPy class name of the model (``"LIFNeuron"``) and its keywords.
+    """A module to build: the model and its keywords.
 
-    The backend's flavour is looked up by name when the network is built (``LIFNeuronJax``,
-    ``LIFNeuronTorch``), so a flavour added later is found without editing the importer.
+    ``model`` is the NumPy class name of a shoal model (``"LIFNeuron"``): the backend's flavour
+    is looked up by name when the network is built (``LIFNeuronJax``, ``LIFNeuronTorch``), so a
+    flavour added later is found without editing the importer. A class (a user's model) is
+    built as it is, whatever the backend.
     """
 
     name: str
-    model: str
+    model: str | type
     kwargs: dict[str, Any]
     source: str = ""  # "graph.lif (nir.LIF)", for messages
 
@@ -112,12 +114,16 @@ class NodeImport:
     gain_name: str | None = None
 
 
-def flavour_class(model: str, backend: str, source: str = "") -> Any:
+def flavour_class(model: str | type, backend: str, source: str = "") -> Any:
     """The ``backend`` flavour of the model whose NumPy class is ``model`` (``"LIF"``).
+
+    A class is returned as it is.
 
     Raises:
         NIRConversionError: If the model has no flavour on that backend (naming ``source``).
     """
+    if isinstance(model, type):
+        return model
     modules = importlib.import_module("shoal.nn.modules")
     base = getattr(modules, model)
     name = base._flavours.get(backend, model + _SUFFIXES[backend])
