@@ -74,8 +74,12 @@ class ModuleSpec:
     source: str = ""  # "graph.lif (nir.LIF)", for messages
 
     def build(self, backend: str) -> Any:
-        """The module on ``backend`` (``"numpy"``, ``"jax"`` or ``"torch"``)."""
-        return flavour_class(self.model, backend, self.source)(**self.kwargs)
+        """The module on ``backend`` (``"numpy"``, ``"jax"`` or ``"torch"``).
+
+        Raises:
+            NIRConversionError: If the model refuses a converted value, naming the node.
+        """
+        return _construct(flavour_class(self.model, backend, self.source), self.source, self.kwargs)
 
 
 @dataclass
@@ -95,7 +99,17 @@ class LinearSpec(ModuleSpec):
 
     def build(self, backend: str) -> Any:
         cls = flavour_class(self.model, backend, self.source)
-        return cls(self.weight.shape, weight=self.weight, bias=self.bias)
+        kwargs = {"shape": self.weight.shape, "weight": self.weight, "bias": self.bias}
+        return _construct(cls, self.source, kwargs)
+
+
+def _construct(cls: Any, source: str, kwargs: dict[str, Any]) -> Any:
+    try:
+        return cls(**kwargs)
+    except NIRConversionError:
+        raise
+    except ValueError as error:  # the model's own check ("Linear.weight: expected finite...")
+        raise NIRConversionError(f"{source}: {error}") from error
 
 
 @dataclass
@@ -143,10 +157,27 @@ def flavour_class(model: str | type, backend: str, source: str = "") -> Any:
 def node_vectors(node: Any, names: tuple[str, ...], path: str) -> Any:
     """The node's parameters ``names`` as float64 ``(N,)`` arrays in a simple namespace.
 
-    ``N`` is the size of the first; each other may be ``(N,)`` or a scalar (broadcast).
+    ``N`` is the size of the first; each other may be ``(N,)`` or a scalar (broadcast). Every
+    value must be finite, and time constants (``tau*``) > 0: NIR's equations mean nothing
+    otherwise, and the conversions would divide by them.
+
+    Raises:
+        NIRConversionError: Naming the node, the attribute and its value.
     """
     size = np.asarray(getattr(node, names[0])).size
-    return SimpleNamespace(**{n: vector(node, n, size, path) for n in names})
+    values = {n: vector(node, n, size, path) for n in names}
+    kind = f"nir.{type(node).__name__}"
+    for name, value in values.items():
+        if not np.all(np.isfinite(value)):
+            raise NIRConversionError(
+                f"{path} ({kind}): `{name}` = {value.tolist()}; expected finite values."
+            )
+        if name.startswith("tau") and not np.all(value > 0):
+            raise NIRConversionError(
+                f"{path} ({kind}): `{name}` = {value.tolist()}; expected time constants > 0 "
+                "(seconds)."
+            )
+    return SimpleNamespace(**values)
 
 
 def vector(node: Any, attribute: str, size: int, path: str) -> np.ndarray:

@@ -145,7 +145,8 @@ def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) 
         rec_node = None if rec_name is None else nodes[rec_name]
         context = ImportContext(nir, name, f"{path}.{name}", dt, rec_node)
         converted = _convert_node(nodes[name], context)
-        _append_with_gain(chain.items, converted, f"{name}_w_in")
+        source = f"{context.path} (nir.{type(nodes[name]).__name__}: input gain)"
+        _append_with_gain(chain.items, converted, f"{name}_w_in", source)
     if not chain.items:
         raise NIRConversionError(
             f"{path}: the nodes {order} compute nothing (each is an identity, such as a 1-D "
@@ -246,7 +247,9 @@ def _chain_order(
     )
 
 
-def _append_with_gain(items: list[Any], converted: NodeImport, default_name: str) -> None:
+def _append_with_gain(
+    items: list[Any], converted: NodeImport, default_name: str, source: str
+) -> None:
     """Append the node's specs, with its input gain: folded into a preceding Linear if there
     is one, else a diagonal Linear (``converted.gain_name`` or ``default_name``) is inserted."""
     gain = converted.gain
@@ -256,7 +259,7 @@ def _append_with_gain(items: list[Any], converted: NodeImport, default_name: str
             previous.scale_output(gain)
         else:
             name = converted.gain_name or default_name
-            items.append(LinearSpec(name, weight=np.diag(gain), source=name))
+            items.append(LinearSpec(name, weight=np.diag(gain), source=source))
     items.extend(converted.items)
 
 
@@ -269,7 +272,9 @@ def _convert_node(node: Any, context: ImportContext) -> NodeImport:
     if found is None:
         raise NIRConversionError(_unsupported_node_message(context.name, node, context.path))
     # A loop onto a type without a recurrent hint was refused by _recurrent_loops already.
-    return found[0](node, context)  # type: ignore[no-any-return]
+    # Huge values may overflow in a conversion: the model then refuses the inf, naming the node.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return found[0](node, context)  # type: ignore[no-any-return]  # type: ignore[no-any-return]
 
 
 def _unsupported_node_message(name: str, node: Any, path: str) -> str:
