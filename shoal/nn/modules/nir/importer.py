@@ -274,7 +274,7 @@ def _convert_node(node: Any, context: ImportContext) -> NodeImport:
     # A loop onto a type without a recurrent hint was refused by _recurrent_loops already.
     # Huge values may overflow in a conversion: the model then refuses the inf, naming the node.
     with np.errstate(over="ignore", invalid="ignore"):
-        return found[0](node, context)  # type: ignore[no-any-return]  # type: ignore[no-any-return]
+        return found[0](node, context)  # type: ignore[no-any-return]
 
 
 def _unsupported_node_message(name: str, node: Any, path: str) -> str:
