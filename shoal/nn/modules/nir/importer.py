@@ -145,8 +145,8 @@ def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) 
         rec_node = None if rec_name is None else nodes[rec_name]
         context = ImportContext(nir, name, f"{path}.{name}", dt, rec_node)
         converted = _convert_node(nodes[name], context)
-        source = f"{context.path} (nir.{type(nodes[name]).__name__}: input gain)"
-        _append_with_gain(chain.items, converted, f"{name}_w_in", source)
+        gain_source = f"{context.path} (nir.{type(nodes[name]).__name__}: input gain)"
+        _append_with_gain(chain.items, converted, f"{name}_w_in", gain_source)
     if not chain.items:
         raise NIRConversionError(
             f"{path}: the nodes {order} compute nothing (each is an identity, such as a 1-D "
@@ -242,8 +242,9 @@ def _chain_order(
         order.append(current)
     raise NIRConversionError(
         f"{path}: from_nir supports a chain input → … → output of nodes (plus an optional skip "
-        "edge input → output, read as a Residual, and nir.Linear loops on CubaLIF nodes, read "
-        f"as `w_rec`). These edges are not of that form: {sorted(edges)}."
+        f"edge input → output, read as a Residual, and nir.Linear loops on "
+        f"{' or '.join(recurrent_node_types())} nodes). These edges are not of that form: "
+        f"{sorted(edges)}."
     )
 
 
