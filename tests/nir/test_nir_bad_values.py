@@ -50,3 +50,19 @@ ONES, ZEROS = np.ones(2), np.zeros(2)
 def test_bad_values_name_the_node(node, match):
     with pytest.raises(NIRConversionError, match=match):
         from_nir(nir.NIRGraph.from_list(node))
+
+
+def test_the_chain_message_lists_the_recurrent_types():
+    nodes = {
+        "input": nir.Input(np.array([2])),
+        "a": nir.Linear(np.eye(2)),
+        "b": nir.Linear(np.eye(2)),
+        "output": nir.Output(np.array([2])),
+    }
+    edges = [("input", "a"), ("input", "b"), ("a", "output"), ("b", "output")]
+    with pytest.raises(
+        NIRConversionError,
+        match=r"^graph: from_nir supports a chain .* and nir.Linear loops on CubaLIF nodes\)\. "
+        r"These edges are not of that form: \[",
+    ):
+        from_nir(nir.NIRGraph(nodes=nodes, edges=edges))
