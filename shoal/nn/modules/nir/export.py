@@ -29,7 +29,7 @@ def to_nir(module: Module) -> Any:
     - ``LIFNeuron`` → ``nir.LIF``, or ``nir.IF`` when leak-free (every ``tau_mem ≥ 1e30``) and
       bias-free;
     - ``ExpSyn`` → ``nir.LI``, or ``nir.I`` when leak-free (every ``tau ≥ 1e30``);
-    - ``Instant`` with a :class:`~shoal.nn.modules.instant.HeavisideStep` → ``nir.Threshold``;
+    - ``Instant`` with a :class:`~shoal.nn.modules.HeavisideStep` → ``nir.Threshold``;
     - ``Sequential`` → nodes named by the sub-module names, edges
       ``input → first → … → last → output``; ``Residual`` adds the edge ``input → output``
       (NIR sums the edges entering a node); ``FFwdStack`` adds its weights as ``nir.Linear``
