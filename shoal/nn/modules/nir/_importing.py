@@ -84,7 +84,11 @@ class ModuleSpec:
 
 @dataclass
 class LinearSpec(ModuleSpec):
-    """A ``Linear`` (weights ``(Nin, Nout)``, shoal orientation): gains fold into it."""
+    """A ``Linear`` (weights ``(Nin, Nout)``, shoal orientation): gains fold into it.
+
+    ``weight`` and ``bias`` are kept as fields (``kwargs`` stays empty) so that the importer
+    can scale them in place.
+    """
 
     model: str = "Linear"
     kwargs: dict[str, Any] = field(default_factory=dict)
