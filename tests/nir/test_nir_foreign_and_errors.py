@@ -212,7 +212,7 @@ def _import_error_cases():
         v_threshold=np.ones(2),
         v_reset=np.array([0.0, -0.5]),
     )
-    integrate_and_fire = nir.IF(r=np.ones(2), v_threshold=np.ones(2))  # nir.LIF: LIFNeuron
+    integrate_and_fire = nir.IF(r=np.ones(2), v_threshold=np.ones(2), v_reset=np.array([0, 1.0]))
     leaky = nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.array([0.0, 1.0]))
     cubali = nir.CubaLI(tau_syn=np.ones(2), tau_mem=np.ones(2), r=np.ones(2), v_leak=np.ones(2))
     branch = _graph(
@@ -237,8 +237,8 @@ def _import_error_cases():
     )
     return [
         (_chain(reset), r"graph.cubalif \(nir.CubaLIF\): `v_reset` = \[0.0, -0.5\] is not"),
-        (_chain(integrate_and_fire), r"graph.if: node 'if' of type nir.IF is not supported by"),
-        (_chain(nir.Scale(np.ones(2))), r"node 'scale' of type nir.Scale is not supported"),
+        (_chain(integrate_and_fire), r"graph.if \(nir.IF\): `v_reset` = \[0.0, 1.0\] is not"),
+        (_chain(nir.Delay(np.ones(2))), r"node 'delay' of type nir.Delay is not supported"),
         (_chain(leaky), r"graph.li \(nir.LI\): `v_leak` = \[0.0, 1.0\] is not supported"),
         (_chain(cubali), r"graph.cubali \(nir.CubaLI\): `v_leak` = \[1.0, 1.0\]"),
         (branch, r"graph: from_nir supports a chain input → … → output"),
@@ -258,8 +258,10 @@ def test_import_errors(graph, match):
 
 def test_bad_arguments():
     graph = to_nir(Linear((2, 2)))
-    with pytest.raises(ValueError, match=r"`backend` must be 'numpy' or 'jax', got 'torch'"):
-        from_nir(graph, backend="torch")
+    with pytest.raises(
+        ValueError, match=r"`backend` must be 'numpy', 'jax' or 'torch', got 'cuda'"
+    ):
+        from_nir(graph, backend="cuda")
     with pytest.raises(ValueError, match=r"`dt` must be a finite time step > 0"):
         from_nir(graph, dt=0.0)
     with pytest.raises(TypeError, match=r"expected a nir.NIRGraph or the path .* got int"):
@@ -304,11 +306,11 @@ def test_an_unsupported_node_is_named_before_the_input_shape():
 
 def test_an_unsupported_node_inside_a_subgraph_is_named_first():
     inner = _graph(
-        {**_io(), "scale": nir.Scale(np.ones(2))}, [("input", "scale"), ("scale", "output")]
+        {**_io(), "delay": nir.Delay(np.ones(2))}, [("input", "delay"), ("delay", "output")]
     )
     graph = _graph(  # also a second input, which the structure checks would report first
         {**_io(), "in2": nir.Input(np.array([2])), "inner": inner},
         [("input", "inner"), ("in2", "inner"), ("inner", "output")],
     )
-    with pytest.raises(NIRConversionError, match=r"^graph.inner.scale: node 'scale' of type"):
+    with pytest.raises(NIRConversionError, match=r"^graph.inner.delay: node 'delay' of type"):
         from_nir(graph)

@@ -24,6 +24,7 @@ from shoal.nn.modules._backends import (
 from shoal.nn.modules._spikes import spike_subtract_threshold
 from shoal.nn.modules.activations import H_LReLU, H_ReLU, H_sigmoid, H_tanh, sigmoid
 from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
+from shoal.nn.modules.instant import HeavisideStep
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.native.alif import aLIF
 from shoal.nn.modules.native.butter_filter import ButterFilter, ButterMelFilter
@@ -77,6 +78,7 @@ __all__ = [
     "ButterMelFilter",
     "ExpSmooth",
     "ExpSyn",
+    "HeavisideStep",
     "Instant",
     "LIF",
     "LIFBitshift",

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import numpy as np
+
 from shoal.dynamics import exp_syn as exp_syn_dynamics
 from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules._constraints import NON_NEGATIVE, TIME_CONSTANT
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
 from shoal.nn.modules.nir import _conversions as nir_conversions
-from shoal.nn.modules.nir._registry import as_vector, register_nir_export, reject_noise
+from shoal.nn.modules.nir._importing import (
+    ImportContext,
+    LinearSpec,
+    ModuleSpec,
+    NodeImport,
+    node_vectors,
+    require_zero,
+)
+from shoal.nn.modules.nir._registry import (
+    as_vector,
+    register_nir_export,
+    register_nir_import,
+    reject_noise,
+)
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["ExpSynBase"]
@@ -95,10 +110,54 @@ class ExpSynBase(SimulatedModule):
 
 
 def _exp_syn_to_nir(nir: Any, name: str, module: ExpSynBase, dt: float | None) -> tuple[dict, list]:
-    """``nir.LI`` (see :func:`shoal.nn.modules.nir._conversions.li_from_expsyn`)."""
+    """``nir.I`` when leak-free, else ``nir.LI`` (see :mod:`shoal.nn.modules.nir._conversions`)."""
     reject_noise(module)
-    tau = as_vector(module.tau, module.size_out)
-    return {name: nir.LI(**nir_conversions.li_from_expsyn(tau, float(module.dt)))}, []
+    tau, step = as_vector(module.tau, module.size_out), float(module.dt)
+    if nir_conversions.is_leak_free(tau):
+        return {name: nir.I(**nir_conversions.i_from_expsyn(tau.size, step))}, []
+    return {name: nir.LI(**nir_conversions.li_from_expsyn(tau, step))}, []
 
 
 register_nir_export(ExpSynBase, _exp_syn_to_nir)
+
+
+_NO_REST = "ExpSyn has no resting level"
+
+
+def _exp_syn_spec(name: str, tau: Any, context: ImportContext, kind: str) -> ModuleSpec:
+    kwargs = {"shape": tau.size, "tau": tau, "dt": context.dt}
+    return ModuleSpec(name, "ExpSyn", kwargs, f"{context.path} (nir.{kind})")
+
+
+def _exp_syn_from_li(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.LI`` → ``ExpSyn`` (``v_leak`` must be 0)."""
+    params = node_vectors(node, ("tau", "r", "v_leak"), context.path)
+    require_zero(params.v_leak, "v_leak", "nir.LI", context.path, _NO_REST)
+    tau, gain = nir_conversions.expsyn_from_li(params, context.dt)
+    return NodeImport([_exp_syn_spec(context.name, tau, context, "LI")], gain)
+
+
+def _exp_syn_from_i(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.I`` → ``ExpSyn`` with ``tau = LEAK_FREE_TAU`` (a decay of exactly 1)."""
+    tau, gain = nir_conversions.expsyn_from_i(node_vectors(node, ("r",), context.path), context.dt)
+    return NodeImport([_exp_syn_spec(context.name, tau, context, "I")], gain)
+
+
+def _exp_syns_from_cubali(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.CubaLI`` → ``ExpSyn '<name>_syn'`` → ×gain → ``ExpSyn '<name>_mem'``."""
+    names = ("tau_syn", "tau_mem", "r", "v_leak", "w_in")
+    params = node_vectors(node, names, context.path)
+    require_zero(params.v_leak, "v_leak", "nir.CubaLI", context.path, _NO_REST)
+    gain, membrane_gain = nir_conversions.cubali_gains(params, context.dt)
+    name = context.name
+    synapse = _exp_syn_spec(f"{name}_syn", params.tau_syn, context, "CubaLI")
+    membrane = _exp_syn_spec(f"{name}_mem", params.tau_mem, context, "CubaLI")
+    if nir_conversions.is_unit(membrane_gain):
+        return NodeImport([synapse, membrane], gain)
+    scale = LinearSpec(f"{name}_r", weight=np.diag(membrane_gain), source=synapse.source)
+    return NodeImport([synapse, scale, membrane], gain)
+
+
+register_nir_import("LI", _exp_syn_from_li)
+register_nir_import("I", _exp_syn_from_i)
+register_nir_import("CubaLI", _exp_syns_from_cubali)

@@ -24,10 +24,18 @@ from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, kaiming, zeros
 from shoal.nn.modules.nir import _conversions as nir_conversions
 from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._importing import (
+    ImportContext,
+    ModuleSpec,
+    NodeImport,
+    node_vectors,
+    require_zero,
+)
 from shoal.nn.modules.nir._registry import (
     as_matrix,
     as_vector,
     register_nir_export,
+    register_nir_import,
     reject_noise,
 )
 from shoal.parameters import Parameter, SimulationParameter, State
@@ -256,3 +264,43 @@ def _lif_to_nir(nir: Any, name: str, module: LIFBase, dt: float | None) -> tuple
 
 
 register_nir_export(LIFBase, _lif_to_nir)
+
+
+def _lif_from_cubalif(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.CubaLIF`` → ``LIF`` (one synapse per neuron); a ``nir.Linear`` loop → ``w_rec``."""
+    names = ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in")
+    params = node_vectors(node, names, context.path)
+    require_zero(
+        params.v_reset,
+        "v_reset",
+        "nir.CubaLIF",
+        context.path,
+        "shoal's LIF resets by subtracting the threshold (v ← v − θ per spike)",
+    )
+    lif, gain = nir_conversions.lif_from_cubalif(params, context.dt)
+    size = params.v_threshold.size
+    w_rec = None
+    if context.recurrent is not None:
+        weight = np.asarray(context.recurrent.weight, dtype=np.float64)
+        if weight.shape != (size, size):
+            raise NIRConversionError(
+                f"{context.path}: recurrent weights have shape {weight.shape}; expected "
+                f"({size}, {size})."
+            )
+        # The loop enters the node like its input does, so it carries the same gain.
+        w_rec = weight.T * (1.0 if nir_conversions.is_unit(gain) else gain)
+    kwargs = {
+        "shape": (size, size),
+        "tau_mem": lif["tau_mem"],
+        "tau_syn": lif["tau_syn"].reshape(size, 1),
+        "bias": lif["bias"],
+        "threshold": lif["threshold"],
+        "has_rec": w_rec is not None,
+        "w_rec": w_rec,
+        "dt": context.dt,
+    }
+    source = f"{context.path} (nir.CubaLIF)"
+    return NodeImport([ModuleSpec(context.name, "LIF", kwargs, source)], gain)
+
+
+register_nir_import("CubaLIF", _lif_from_cubalif, recurrent="LIF's `w_rec`")

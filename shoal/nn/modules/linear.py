@@ -10,7 +10,14 @@ import numpy as np
 from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
-from shoal.nn.modules.nir._registry import as_matrix, as_vector, register_nir_export
+from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._importing import ImportContext, LinearSpec, NodeImport, vector
+from shoal.nn.modules.nir._registry import (
+    as_matrix,
+    as_vector,
+    register_nir_export,
+    register_nir_import,
+)
 from shoal.parameters import Parameter
 
 __all__ = ["LinearBase", "uniform_sqrt"]
@@ -123,3 +130,36 @@ def _linear_to_nir(nir: Any, name: str, module: LinearBase, dt: float | None) ->
 
 
 register_nir_export(LinearBase, _linear_to_nir, shares_dt=False)
+
+
+def _linear_from_nir(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.Linear``/``nir.Affine`` → ``Linear`` with ``weight.T`` (and the ``Affine`` bias)."""
+    kind = type(node).__name__
+    weight = np.asarray(node.weight, dtype=np.float64)
+    if weight.ndim != 2:
+        raise NIRConversionError(
+            f"{context.path}: nir.{kind} weight has shape {weight.shape}; shoal's "
+            "Linear needs a 2-D (out, in) matrix."
+        )
+    bias = None
+    if isinstance(node, context.nir.Affine):
+        bias = vector(node, "bias", weight.shape[0], context.path)
+    source = f"{context.path} (nir.{kind})"
+    return NodeImport([LinearSpec(context.name, weight=weight.T.copy(), bias=bias, source=source)])
+
+
+def _scale_from_nir(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.Scale`` (``y = s·x``): a gain on what follows, folded into the ``Linear`` before
+    it, else a diagonal ``Linear`` named like the node."""
+    scale = np.asarray(node.scale, dtype=np.float64)
+    if scale.ndim != 1:
+        raise NIRConversionError(
+            f"{context.path} (nir.Scale): `scale` has shape {scale.shape}; expected (N,), one "
+            "factor per channel."
+        )
+    return NodeImport([], gain=scale.copy(), gain_name=context.name)
+
+
+register_nir_import("Linear", _linear_from_nir)
+register_nir_import("Affine", _linear_from_nir)
+register_nir_import("Scale", _scale_from_nir)

@@ -44,6 +44,21 @@ and input gain ``g = (1 − α)·r`` (export ``r = 1/(1 − α)``, ``v_leak = bi
 the weights that feed the node (or inserts a diagonal ``Linear``). ``r = 1/(1-α) ≈ τ_mem/dt``
 and ``w_in = τ_syn/dt`` are the values snnTorch writes for its own CubaLIF, to first order in
 ``dt/τ``.
+
+**Nodes without leak** (``IF``, :math:`\dot v = r x`; ``I``, :math:`\dot v = r x`): the same
+held-input rule gives :math:`v_{t+1} = v_t + r\,dt\,x_t`. shoal's time constants are finite,
+but with :data:`LEAK_FREE_TAU` (``1e30`` s) the decay :math:`e^{-dt/\tau}` rounds to exactly
+``1.0`` in float32 and float64 for any ``dt < 1e13`` s, so ``LIFNeuron``/``ExpSyn`` with that
+``τ`` step exactly as the integrator: ``IF`` ↔ ``LIFNeuron(tau_mem=LEAK_FREE_TAU, bias=0)``
+and ``I`` ↔ ``ExpSyn(tau=LEAK_FREE_TAU)``, input gain ``g = r·dt`` (export ``r = 1/dt``). A
+model exports as ``IF``/``I`` when every ``τ ≥ LEAK_FREE_TAU`` (and, for ``LIFNeuron``, the
+bias is 0: ``IF`` has none); otherwise as ``LIF``/``LI`` as above. ``IF`` spikes and resets as
+``LIF`` (``v_reset = 0`` only).
+
+**Stateless nodes**: ``Scale`` (:math:`y = s x`) is an input gain ``s`` on what follows (folded
+into the ``Linear`` before it, or a diagonal ``Linear`` named like the node); ``Threshold``
+(:math:`y = H(x - θ)`, ``H(0) = 0``) ↔ ``Instant(function=HeavisideStep(θ))``; ``Flatten`` of a
+one-dimensional input is the identity (no module).
 """
 
 from __future__ import annotations
@@ -53,7 +68,13 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "LEAK_FREE_TAU",
     "UNIT_GAIN_RTOL",
+    "expsyn_from_i",
+    "i_from_expsyn",
+    "if_from_lif_neuron",
+    "is_leak_free",
+    "lif_neuron_from_if",
     "cubali_gains",
     "cubalif_from_lif",
     "expsyn_from_li",
@@ -67,6 +88,11 @@ __all__ = [
 # Gains this close to one are taken as exactly one: a shoal export read back computes its gain
 # through a few roundings, and folding 1 ± 4 ulp into the weights would change the structure.
 UNIT_GAIN_RTOL = 1e-12
+
+# A time constant whose decay exp(−dt/τ) is exactly 1.0 in float32 and float64 (dt/τ = 1e-33
+# at dt = 1 ms, far below half an ulp of 1), yet finite and a normal float32: shoal's models
+# refuse an infinite τ, and this one steps identically to no leak at all.
+LEAK_FREE_TAU = 1e30
 
 
 def _one_minus_decay(dt: float, tau: np.ndarray) -> np.ndarray:
@@ -153,3 +179,37 @@ def cubali_gains(node: Any, dt: float) -> tuple[np.ndarray, np.ndarray]:
     """
     alpha = np.exp(-dt / node.tau_mem)
     return node.w_in * (dt / node.tau_syn), _one_minus_decay(dt, node.tau_mem) * node.r / alpha
+
+
+def is_leak_free(tau: np.ndarray) -> bool:
+    """Whether every time constant is at least :data:`LEAK_FREE_TAU` (exports as ``IF``/``I``)."""
+    return bool(np.all(tau >= LEAK_FREE_TAU))
+
+
+def if_from_lif_neuron(threshold: np.ndarray, dt: float) -> dict[str, np.ndarray]:
+    """NIR ``IF`` keyword arguments for a leak-free, bias-free shoal ``LIFNeuron``."""
+    return {
+        "r": np.full_like(threshold, 1.0 / dt),
+        "v_threshold": threshold,
+        "v_reset": np.zeros_like(threshold),
+    }
+
+
+def lif_neuron_from_if(node: Any, dt: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """shoal ``LIFNeuron`` parameters for a NIR ``IF`` (``τ = LEAK_FREE_TAU``) and input gain."""
+    params = {
+        "tau_mem": np.full_like(node.v_threshold, LEAK_FREE_TAU),
+        "bias": np.zeros_like(node.v_threshold),
+        "threshold": node.v_threshold,
+    }
+    return params, node.r * dt
+
+
+def i_from_expsyn(size: int, dt: float) -> dict[str, np.ndarray]:
+    """NIR ``I`` keyword arguments for a leak-free shoal ``ExpSyn`` of ``size`` channels."""
+    return {"r": np.full(size, 1.0 / dt)}
+
+
+def expsyn_from_i(node: Any, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """shoal ``ExpSyn`` ``tau`` (``LEAK_FREE_TAU``) and the input gain for a NIR ``I``."""
+    return np.full_like(node.r, LEAK_FREE_TAU), node.r * dt

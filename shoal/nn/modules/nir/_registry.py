@@ -1,9 +1,12 @@
-"""NIR export conversions, declared by each model next to its class.
+"""NIR conversions, declared by each model next to its class, in both directions.
 
 A model registers how it becomes NIR nodes (``register_nir_export(LIFBase, lif_to_nir)`` in
 ``lif.py``); a combinator registers how it becomes a graph (in ``shoal.nn.combinators``).
 :func:`~shoal.nn.modules.nir.export.to_nir` looks the class up along the MRO, so it knows no
-model and imports no combinator. Nothing here imports ``nir``: converters receive it.
+model and imports no combinator. The other way, a model registers how NIR nodes of a type
+become it (``register_nir_import("CubaLIF", cubalif_to_lif)``, keyed on the node type's name
+because ``nir`` is not imported until ``from_nir`` runs); ``from_nir`` looks the node's type up
+along its MRO and knows no model either. Nothing here imports ``nir``: converters receive it.
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ __all__ = [
     "as_vector",
     "find_nir_export",
     "find_nir_graph",
+    "find_nir_import",
+    "imported_node_types",
+    "recurrent_node_types",
     "register_nir_export",
     "register_nir_graph",
+    "register_nir_import",
     "reject_noise",
 ]
 
@@ -35,6 +42,11 @@ GraphBuilder = Callable[[Any, Any, "float | None", dict], Any]
 _NODES: dict[type, tuple[NodeConverter, bool]] = {}
 _GRAPHS: dict[type, GraphBuilder] = {}
 
+#: ``convert(node, context) -> NodeImport`` (see :mod:`shoal.nn.modules.nir._importing`).
+NodeImporter = Callable[[Any, Any], Any]
+# NIR node type name → (importer, recurrent hint: what a `Linear` loop onto the node becomes)
+_IMPORTS: dict[str, tuple[NodeImporter, str | None]] = {}
+
 
 def register_nir_export(cls: type, convert: NodeConverter, shares_dt: bool = True) -> None:
     """Declare how modules of ``cls`` (and subclasses) export to NIR nodes."""
@@ -44,6 +56,39 @@ def register_nir_export(cls: type, convert: NodeConverter, shares_dt: bool = Tru
 def register_nir_graph(cls: type, build: GraphBuilder) -> None:
     """Declare how a combinator class exports as a ``nir.NIRGraph``."""
     _GRAPHS[cls] = build
+
+
+def register_nir_import(
+    node_type: str, convert: NodeImporter, recurrent: str | None = None
+) -> None:
+    """Declare how NIR nodes of type ``node_type`` (``"CubaLIF"``, its class name) import.
+
+    Args:
+        node_type: Name of the ``nir`` node class; subclasses of it import the same way.
+        convert: ``convert(node, context) -> NodeImport``.
+        recurrent: ``None`` if the node cannot carry a recurrent ``nir.Linear`` loop; else what
+            the loop becomes, for messages (``"LIF's `w_rec`"``), and the importer receives the
+            loop's node as ``context.recurrent``.
+    """
+    _IMPORTS[node_type] = (convert, recurrent)
+
+
+def find_nir_import(node: Any) -> tuple[NodeImporter, str | None] | None:
+    """The importer registered for ``node``'s type (or a base type), and its recurrent hint."""
+    for klass in type(node).__mro__:
+        if klass.__name__ in _IMPORTS:
+            return _IMPORTS[klass.__name__]
+    return None
+
+
+def imported_node_types() -> list[str]:
+    """Names of the NIR node types with a registered importer, sorted."""
+    return sorted(_IMPORTS)
+
+
+def recurrent_node_types() -> dict[str, str]:
+    """``{node type: what its recurrent loop becomes}`` for types that accept a loop."""
+    return {name: hint for name, (_, hint) in sorted(_IMPORTS.items()) if hint is not None}
 
 
 def _lookup(table: dict[type, Any], module: Any) -> Any:

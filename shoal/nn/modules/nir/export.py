@@ -26,7 +26,10 @@ def to_nir(module: Module) -> Any:
     - ``Linear`` → ``nir.Linear`` (``weight.T``), or ``nir.Affine`` when it has a bias;
     - ``LIF`` (one synapse per neuron) → ``nir.CubaLIF``; a recurrent ``LIF`` adds a
       ``nir.Linear`` node ``'<name>_w_rec'`` (``w_rec.T``) with edges ``LIF → w_rec → LIF``;
-    - ``ExpSyn`` → ``nir.LI``;
+    - ``LIFNeuron`` → ``nir.LIF``, or ``nir.IF`` when leak-free (every ``tau_mem ≥ 1e30``) and
+      bias-free;
+    - ``ExpSyn`` → ``nir.LI``, or ``nir.I`` when leak-free (every ``tau ≥ 1e30``);
+    - ``Instant`` with a :class:`~shoal.nn.modules.HeavisideStep` → ``nir.Threshold``;
     - ``Sequential`` → nodes named by the sub-module names, edges
       ``input → first → … → last → output``; ``Residual`` adds the edge ``input → output``
       (NIR sums the edges entering a node); ``FFwdStack`` adds its weights as ``nir.Linear``
@@ -36,16 +39,16 @@ def to_nir(module: Module) -> Any:
     The graph's metadata records ``dt`` (shared by every module) and the combinator kind.
 
     Args:
-        module: The module or network to export (NumPy or JAX backend).
+        module: The module or network to export (NumPy, JAX or Torch backend).
 
     Returns:
         The ``nir.NIRGraph``; write it with ``nir.write(path, graph)``.
 
     Raises:
         ImportError: If ``nir`` is not installed.
-        NIRConversionError: For a module NIR cannot express (``Rate``, ``Instant``, a LIF with
-            several synapses per neuron, noise), naming the module and its type; or modules
-            with different ``dt``.
+        NIRConversionError: For a module NIR cannot express (``Rate``, an ``Instant`` of
+            another function, a LIF with several synapses per neuron, noise), naming the module
+            and its type; or modules with different ``dt``.
     """
     nir = require("nir", "nir", "NIR export")
     dt = _common_dt(module)
@@ -96,6 +99,7 @@ def nir_nodes(
         where = f"{module._path} ({module.class_name})"
         raise NIRConversionError(
             f"{where}: no NIR node corresponds to {type(module).__name__}. Supported: Linear, "
-            "LIF, ExpSyn and Sequential/Residual/FFwdStack of them."
+            "LIF, LIFNeuron, ExpSyn, Instant(HeavisideStep) and Sequential/Residual/FFwdStack "
+            "of them."
         )
     return export[0](nir, name, module, dt)

@@ -1,33 +1,49 @@
-"""``from_nir``: build a shoal module (or network) from a NIR graph or file."""
+"""``from_nir``: build a shoal module (or network) from a NIR graph or file.
+
+This file knows the graph's structure (input, output, chains, skips, sub-graphs, recurrent
+loops), not the models: each model registers the NIR node types it imports
+(:func:`~shoal.nn.modules.nir._registry.register_nir_import`, next to its class), and returns
+backend-neutral specs that are built here on the chosen backend.
+"""
 
 from __future__ import annotations
 
 import math
 import os
-from types import SimpleNamespace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from shoal.backend._lazy import require
+from shoal.backend._lazy import require, require_jax
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.nir import _conversions as conv
-from shoal.nn.modules.nir._build import (
-    ChainSpec,
-    ExpSynSpec,
-    LIFNeuronSpec,
-    LIFSpec,
-    LinearSpec,
-    backend_classes,
-    build,
-)
 from shoal.nn.modules.nir._errors import NIRConversionError
+from shoal.nn.modules.nir._importing import (
+    ImportContext,
+    LinearSpec,
+    ModuleSpec,
+    NodeImport,
+)
+from shoal.nn.modules.nir._registry import (
+    find_nir_import,
+    imported_node_types,
+    recurrent_node_types,
+    register_nir_import,
+)
 from shoal.nn.modules.nir.export import DT_KEY, KIND_KEY
 
 __all__ = ["from_nir"]
 
-_SUPPORTED = "Input, Output, Linear, Affine, CubaLIF, LIF, LI, CubaLI and NIRGraph"
 _DEFAULT_DT = 1e-3
+_BACKENDS = ("numpy", "jax", "torch")
+
+
+@dataclass
+class _ChainSpec:
+    name: str
+    kind: str  # "module", "Sequential" or "Residual"
+    items: list[Any] = field(default_factory=list)
 
 
 def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy") -> Module:
@@ -37,13 +53,19 @@ def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy"
     :mod:`shoal.nn.modules.nir._conversions`):
 
     - ``nir.Linear`` / ``nir.Affine`` → ``Linear`` (weight transposed; ``Affine`` adds a bias);
+    - ``nir.Scale`` → a gain folded into the ``Linear`` before it, else a diagonal ``Linear``
+      named like the node;
     - ``nir.CubaLIF`` → ``LIF`` (one synapse per neuron, ``v_reset`` must be 0: shoal resets by
       subtraction); a ``nir.Linear`` node whose only input and only output is a CubaLIF node
       becomes that LIF's ``w_rec``;
-    - ``nir.LIF`` → ``LIFNeuron`` (``v_reset`` must be 0);
-    - ``nir.LI`` → ``ExpSyn`` (``v_leak`` must be 0);
+    - ``nir.LIF`` → ``LIFNeuron`` (``v_reset`` must be 0); ``nir.IF`` → ``LIFNeuron`` with
+      ``tau_mem = 1e30`` (its decay is exactly 1: no leak);
+    - ``nir.LI`` → ``ExpSyn`` (``v_leak`` must be 0); ``nir.I`` → ``ExpSyn`` with
+      ``tau = 1e30``;
     - ``nir.CubaLI`` → ``ExpSyn '<name>_syn'`` (τ_syn), a diagonal ``Linear '<name>_r'`` (unless
       its gain is one) and ``ExpSyn '<name>_mem'`` (τ_mem);
+    - ``nir.Threshold`` → ``Instant`` with ``HeavisideStep(threshold)`` (``y = x > θ``);
+    - ``nir.Flatten`` of a one-dimensional input → nothing (it is the identity);
     - a chain ``input → a → … → output`` → ``Sequential`` of modules named like the nodes; an
       extra edge ``input → output`` → ``Residual``; a ``nir.NIRGraph`` node → a nested one.
 
@@ -56,13 +78,15 @@ def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy"
         graph_or_path: A ``nir.NIRGraph``, or the path (``str``/``os.PathLike``) of a NIR file.
         dt: Time step in seconds for the discretisation. Default: the ``dt`` recorded by
             ``to_nir`` in the graph's metadata, else 1 ms.
-        backend: ``"numpy"`` (``Linear``, ``LIF``, ``ExpSyn``, ``ModSequential``...) or
-            ``"jax"`` (``LinearJax``, ``LIFJax``, ``ExpSynJax``, ``JaxSequential``...).
+        backend: ``"numpy"`` (``Linear``, ``LIF``, ``ExpSyn``, ``ModSequential``...),
+            ``"jax"`` (``LinearJax``, ``LIFJax``, ``JaxSequential``...) or ``"torch"``
+            (``LinearTorch``, ``LIFTorch``, ``TorchSequential``...).
 
     Raises:
-        ImportError: If ``nir`` (or, for ``backend="jax"``, JAX) is not installed.
+        ImportError: If ``nir`` (or the backend's JAX or PyTorch) is not installed.
         NIRConversionError: For an unsupported node (named, with its type), a parameter value
-            shoal cannot express, or a graph that is not a chain.
+            shoal cannot express, a model without a flavour on ``backend``, or a graph that is
+            not a chain.
     """
     nir = require("nir", "nir", "NIR import")
     if isinstance(graph_or_path, (str, os.PathLike)):
@@ -74,18 +98,27 @@ def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy"
             "from_nir: expected a nir.NIRGraph or the path of a NIR file, got "
             f"{type(graph_or_path).__name__}."
         )
-    classes = backend_classes(backend)
+    _require_backend(backend)
     metadata = graph.metadata if isinstance(graph.metadata, dict) else {}
     step = float(dt if dt is not None else metadata.get(DT_KEY, _DEFAULT_DT))
     if not (math.isfinite(step) and step > 0):
         raise ValueError(f"from_nir: `dt` must be a finite time step > 0 (seconds), got {dt}.")
     spec = _parse_graph(nir, graph, "graph", step, top=True)
-    return build(spec, classes, step)  # type: ignore[no-any-return]
+    return _build(spec, backend)  # type: ignore[no-any-return]
+
+
+def _require_backend(backend: str) -> None:
+    if backend not in _BACKENDS:
+        raise ValueError(f"from_nir: `backend` must be 'numpy', 'jax' or 'torch', got {backend!r}.")
+    if backend == "jax":
+        require_jax("from_nir(backend='jax')")
+    elif backend == "torch":
+        require("torch", "torch", "from_nir(backend='torch')")
 
 
 # ---------------------------------------------------------------------- graph structure
-def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) -> ChainSpec:
-    """Read a (sub-)graph as a chain of specs, recurrent loops attached to their CubaLIF."""
+def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) -> _ChainSpec:
+    """Read a (sub-)graph as a chain of specs, recurrent loops attached to their neuron."""
     nodes = dict(graph.nodes)
     if top:
         # Types first: an unsupported node (say nir.Conv1d) explains a graph better than the
@@ -106,34 +139,39 @@ def _parse_graph(nir: Any, graph: Any, path: str, dt: float, top: bool = False) 
     )
     metadata = graph.metadata if isinstance(graph.metadata, dict) else {}
     kind = "Residual" if skip else str(metadata.get(KIND_KEY, "module" if top else "Sequential"))
-    chain = ChainSpec(path.rsplit(".", 1)[-1], kind)
+    chain = _ChainSpec(path.rsplit(".", 1)[-1], kind)
     for name in order:
         rec_name = recurrent.get(name)
         rec_node = None if rec_name is None else nodes[rec_name]
-        items, gain = _convert_node(nir, name, nodes[name], rec_node, f"{path}.{name}", dt)
-        _append_with_gain(chain.items, items, gain, f"{name}_w_in")
+        context = ImportContext(nir, name, f"{path}.{name}", dt, rec_node)
+        converted = _convert_node(nodes[name], context)
+        gain_source = f"{context.path} (nir.{type(nodes[name]).__name__}: input gain)"
+        _append_with_gain(chain.items, converted, f"{name}_w_in", gain_source)
+    if not chain.items:
+        raise NIRConversionError(
+            f"{path}: the nodes {order} compute nothing (each is an identity, such as a 1-D "
+            "nir.Flatten); shoal builds no module from them. Remove them from the graph."
+        )
     if chain.kind == "module" and len(chain.items) != 1:
         chain.kind = "Sequential"
     return chain
 
 
+def _structural_types(nir: Any) -> tuple[type, ...]:
+    return (nir.Input, nir.Output, nir.NIRGraph)
+
+
+def _supported() -> str:
+    return f"Input, Output, {', '.join(imported_node_types())} and NIRGraph"
+
+
 def _check_node_types(nir: Any, nodes: dict[str, Any], path: str) -> None:
     """Raise for the first node of a type shoal cannot import, looking into sub-graphs."""
-    supported = (
-        nir.Input,
-        nir.Output,
-        nir.Linear,
-        nir.Affine,
-        nir.CubaLIF,
-        nir.LIF,
-        nir.LI,
-        nir.CubaLI,
-    )
     for name, node in nodes.items():
         if isinstance(node, nir.NIRGraph):
             _check_node_types(nir, dict(node.nodes), f"{path}.{name}")
-        elif not isinstance(node, supported):
-            raise NIRConversionError(_unsupported_node_message(nir, name, node, f"{path}.{name}"))
+        elif not isinstance(node, _structural_types(nir)) and find_nir_import(node) is None:
+            raise NIRConversionError(_unsupported_node_message(name, node, f"{path}.{name}"))
 
 
 def _single(node_type: Any, nodes: dict[str, Any], path: str) -> str:
@@ -167,11 +205,13 @@ def _recurrent_loops(
         if len(sources) != 1 or sources != targets or sources[0] == name:
             continue
         neuron = sources[0]
-        if not isinstance(nodes[neuron], nir.CubaLIF):
+        found = find_nir_import(nodes[neuron])
+        if found is None or found[1] is None:
+            allowed = recurrent_node_types()
             raise NIRConversionError(
                 f"{path}.{name}: recurrent loop through nir.{type(node).__name__} onto '{neuron}' "
-                f"(nir.{type(nodes[neuron]).__name__}); only a CubaLIF node can be recurrent in "
-                "shoal (LIF's `w_rec`)."
+                f"(nir.{type(nodes[neuron]).__name__}); only a {' or '.join(allowed)} node can "
+                f"be recurrent in shoal ({'; '.join(allowed.values())})."
             )
         if isinstance(node, nir.Affine):
             raise NIRConversionError(
@@ -202,128 +242,70 @@ def _chain_order(
         order.append(current)
     raise NIRConversionError(
         f"{path}: from_nir supports a chain input → … → output of nodes (plus an optional skip "
-        "edge input → output, read as a Residual, and nir.Linear loops on CubaLIF nodes, read "
-        f"as `w_rec`). These edges are not of that form: {sorted(edges)}."
+        f"edge input → output, read as a Residual, and nir.Linear loops on "
+        f"{' or '.join(recurrent_node_types())} nodes). These edges are not of that form: "
+        f"{sorted(edges)}."
     )
 
 
 def _append_with_gain(
-    items: list[Any], new: list[Any], gain: np.ndarray | None, linear_name: str
+    items: list[Any], converted: NodeImport, default_name: str, source: str
 ) -> None:
-    """Append ``new``, with ``gain`` on its input: folded into a preceding Linear if there is
-    one, else a diagonal Linear named ``linear_name`` is inserted."""
+    """Append the node's specs, with its input gain: folded into a preceding Linear if there
+    is one, else a diagonal Linear (``converted.gain_name`` or ``default_name``) is inserted."""
+    gain = converted.gain
     if gain is not None and not conv.is_unit(gain):
         previous = items[-1] if items else None
         if isinstance(previous, LinearSpec):
-            previous.weight = previous.weight * gain
-            if previous.bias is not None:
-                previous.bias = previous.bias * gain
+            previous.scale_output(gain)
         else:
-            items.append(LinearSpec(linear_name, np.diag(gain), None))
-    items.extend(new)
+            name = converted.gain_name or default_name
+            items.append(LinearSpec(name, weight=np.diag(gain), source=source))
+    items.extend(converted.items)
 
 
 # ---------------------------------------------------------------------- nodes
-def _vector(node: Any, attribute: str, size: int, path: str) -> np.ndarray:
-    value = np.asarray(getattr(node, attribute), dtype=np.float64)
-    if value.size not in (1, size) or value.ndim > 1:
-        raise NIRConversionError(
-            f"{path}: `{attribute}` has shape {value.shape}; expected ({size},) or a scalar."
-        )
-    return np.broadcast_to(value.reshape(-1), (size,)).copy()
+def _convert_node(node: Any, context: ImportContext) -> NodeImport:
+    """What one chain node becomes: a nested chain, or what its type's importer returns."""
+    if isinstance(node, context.nir.NIRGraph):
+        return NodeImport([_parse_graph(context.nir, node, context.path, context.dt)])
+    found = find_nir_import(node)
+    if found is None:
+        raise NIRConversionError(_unsupported_node_message(context.name, node, context.path))
+    # A loop onto a type without a recurrent hint was refused by _recurrent_loops already.
+    # Huge values may overflow in a conversion: the model then refuses the inf, naming the node.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return found[0](node, context)  # type: ignore[no-any-return]
 
 
-def _plain(node: Any, names: tuple[str, ...], path: str) -> Any:
-    """The node's parameters as float64 ``(N,)`` arrays in a simple namespace."""
-    size = np.asarray(getattr(node, names[0])).size
-    return SimpleNamespace(**{n: _vector(node, n, size, path) for n in names})
-
-
-def _convert_node(
-    nir: Any, name: str, node: Any, rec: Any, path: str, dt: float
-) -> tuple[list[Any], np.ndarray | None]:
-    """The specs for one chain node and the gain applied to its input (``None``: one)."""
-    if isinstance(node, nir.NIRGraph):
-        return [_parse_graph(nir, node, path, dt)], None
-    if isinstance(node, (nir.Linear, nir.Affine)):
-        weight = np.asarray(node.weight, dtype=np.float64)
-        if weight.ndim != 2:
-            raise NIRConversionError(
-                f"{path}: nir.{type(node).__name__} weight has shape {weight.shape}; shoal's "
-                "Linear needs a 2-D (out, in) matrix."
-            )
-        bias = None
-        if isinstance(node, nir.Affine):
-            bias = _vector(node, "bias", weight.shape[0], path)
-        return [LinearSpec(name, weight.T.copy(), bias)], None
-    if isinstance(node, nir.CubaLIF):
-        return _convert_cubalif(name, node, rec, path, dt)
-    if isinstance(node, nir.LIF):
-        params = _plain(node, ("tau", "r", "v_leak", "v_threshold", "v_reset"), path)
-        _require_zero(
-            params.v_reset,
-            "v_reset",
-            "nir.LIF",
-            path,
-            "shoal's LIFNeuron resets by subtracting the threshold (v ← v − θ per spike)",
-        )
-        neuron_params, gain = conv.lif_neuron_from_lif(params, dt)
-        return [LIFNeuronSpec(name, neuron_params)], gain
-    if isinstance(node, nir.LI):
-        params = _plain(node, ("tau", "r", "v_leak"), path)
-        _require_zero(params.v_leak, "v_leak", "nir.LI", path, "ExpSyn has no resting level")
-        tau, gain = conv.expsyn_from_li(params, dt)
-        return [ExpSynSpec(name, tau)], gain
-    if isinstance(node, nir.CubaLI):
-        params = _plain(node, ("tau_syn", "tau_mem", "r", "v_leak", "w_in"), path)
-        _require_zero(params.v_leak, "v_leak", "nir.CubaLI", path, "ExpSyn has no resting level")
-        gain, membrane_gain = conv.cubali_gains(params, dt)
-        items: list[Any] = [ExpSynSpec(f"{name}_syn", params.tau_syn)]
-        membrane = [ExpSynSpec(f"{name}_mem", params.tau_mem)]
-        _append_with_gain(items, membrane, membrane_gain, f"{name}_r")
-        return items, gain
-    raise NIRConversionError(_unsupported_node_message(nir, name, node, path))
-
-
-def _convert_cubalif(
-    name: str, node: Any, rec: Any, path: str, dt: float
-) -> tuple[list[Any], np.ndarray]:
-    names = ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in")
-    params = _plain(node, names, path)
-    _require_zero(
-        params.v_reset,
-        "v_reset",
-        "nir.CubaLIF",
-        path,
-        "shoal's LIF resets by subtracting the threshold (v ← v − θ per spike)",
-    )
-    lif_params, gain = conv.lif_from_cubalif(params, dt)
-    w_rec = None
-    if rec is not None:
-        weight = np.asarray(rec.weight, dtype=np.float64)
-        size = params.v_threshold.size
-        if weight.shape != (size, size):
-            raise NIRConversionError(
-                f"{path}: recurrent weights have shape {weight.shape}; expected ({size}, {size})."
-            )
-        w_rec = weight.T * (1.0 if conv.is_unit(gain) else gain)
-    return [LIFSpec(name, lif_params, w_rec)], gain
-
-
-def _require_zero(value: np.ndarray, attribute: str, kind: str, path: str, why: str) -> None:
-    if np.any(value != 0):
-        raise NIRConversionError(
-            f"{path} ({kind}): `{attribute}` = {value.tolist()} is not supported: {why}. Only "
-            f"{attribute} = 0 can be imported."
-        )
-
-
-def _unsupported_node_message(nir: Any, name: str, node: Any, path: str) -> str:
+def _unsupported_node_message(name: str, node: Any, path: str) -> str:
     kind = type(node).__name__
-    hint = ""
-    if isinstance(node, (nir.IF, nir.I)):
-        hint = (
-            " shoal's neurons leak: express the neuron as nir.LIF with a long tau "
-            "(LIFNeuron) or as nir.CubaLIF (LIF)."
+    return f"{path}: node '{name}' of type nir.{kind} is not supported by shoal. Supported: {_supported()}."
+
+
+def _flatten(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.Flatten`` of a one-dimensional input is the identity: no module."""
+    shapes = [np.asarray(shape).tolist() for shape in dict(node.input_type).values()]
+    if len(shapes) != 1 or len(shapes[0]) != 1:
+        raise NIRConversionError(
+            f"{context.path} (nir.Flatten): input shape {shapes[0] if shapes else None} is not "
+            "one-dimensional; shoal modules take flat vectors, so only a Flatten of a 1-D input "
+            "(the identity) can be imported."
         )
-    return f"{path}: node '{name}' of type nir.{kind} is not supported by shoal.{hint} Supported: {_SUPPORTED}."
+    return NodeImport([])
+
+
+register_nir_import("Flatten", _flatten)
+
+
+# ---------------------------------------------------------------------- building modules
+def _build(spec: Any, backend: str) -> Module:
+    if isinstance(spec, ModuleSpec):
+        return spec.build(backend)  # type: ignore[no-any-return]
+    children = {item.name: _build(item, backend) for item in spec.items}
+    if spec.kind == "module":
+        return next(iter(children.values()))
+    from shoal.nn.combinators import Residual, Sequential
+
+    factory = Residual if spec.kind == "Residual" else Sequential
+    return factory(children)
