@@ -8,6 +8,7 @@ and imported only when its sub-modules call for it, so nothing here imports JAX.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,6 +52,16 @@ def default_name(index: int, module: Module) -> str:
     return f"{index}_{module.class_name}"
 
 
+def _convert_raw_torch(module: Any) -> Any:
+    """A plain ``torch.nn.Module`` becomes a ``TorchModule`` in place (Rockpool's rule)."""
+    torch = sys.modules.get("torch")  # never import torch here: only its users pass its modules
+    if torch is None or isinstance(module, Module) or not isinstance(module, torch.nn.Module):
+        return module
+    from shoal.nn.modules.torch.torch_module import TorchModule
+
+    return TorchModule.from_torch(module)
+
+
 def gather_modules(owner: str, args: Sequence[Any]) -> list[tuple[str, Module]]:
     """Name the sub-modules given positionally (``f"{i}_{Class}"``) or as one dict name → module.
 
@@ -62,7 +73,7 @@ def gather_modules(owner: str, args: Sequence[Any]) -> list[tuple[str, Module]]:
         ``[(name, module), ...]`` in order.
     """
     if len(args) == 1 and isinstance(args[0], Mapping):
-        items = list(args[0].items())
+        items = [(name, _convert_raw_torch(module)) for name, module in args[0].items()]
         for name, module in items:
             if not isinstance(name, str):
                 raise TypeError(
@@ -75,6 +86,7 @@ def gather_modules(owner: str, args: Sequence[Any]) -> list[tuple[str, Module]]:
                     "Module; every value must be a sub-module"
                 )
         return items
+    args = [_convert_raw_torch(module) for module in args]
     for index, module in enumerate(args):
         if not isinstance(module, Module):
             kind = "dict" if isinstance(module, Mapping) else type(module).__name__

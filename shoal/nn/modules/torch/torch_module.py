@@ -22,13 +22,15 @@ optimiser built earlier keeps training them, and the state is stored detached af
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
+from shoal._errors import DeviceMismatchError
 from shoal.backend.torch_backend import TORCH
 from shoal.nn.modules._registry import PARAMETER, SIMULATION_PARAMETER, STATE, store
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.torch._bridges import from_torch
 
 __all__ = ["TorchModule", "TorchModuleParameters"]
 
@@ -101,6 +103,7 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
 
     _backend = TORCH
     _mirror_store = _mirror
+    _base_keywords: ClassVar[tuple[str, ...]] = ("retain_torch_api",)
 
     def __init__(
         self,
@@ -181,7 +184,22 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
         return torch.device("cpu")
 
     def _as_input_array(self, data: Any) -> Any:
-        return super()._as_input_array(data).to(self._device())
+        """Input as a tensor of the module's dtype, moved to the module's device.
+
+        Raises:
+            DeviceMismatchError: If the input cannot be moved there (it is on "meta").
+        """
+        device = self._device()
+        source = data.device if isinstance(data, torch.Tensor) else torch.device("cpu")
+        try:
+            return super()._as_input_array(data).to(device)
+        except (RuntimeError, NotImplementedError) as error:
+            if source == device:
+                raise
+            raise DeviceMismatchError(
+                f"{self._path}: input is on device '{source}', the module on '{device}', and "
+                f"the input could not be moved there ({error}). Move one of them with .to()."
+            ) from None
 
     def _auto_batch(
         self, data: Any, states: Any = (), target_shapes: Any = None
@@ -193,12 +211,70 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
         data, batched = super()._auto_batch(data, states, target_shapes)
         return data, tuple(s.to(data.dtype) if isinstance(s, torch.Tensor) else s for s in batched)
 
+    # ------------------------------------------------------------------ bridges
+    def _apply_base_keywords(self, retain_torch_api: bool = False) -> None:
+        if retain_torch_api:
+            self.to_torch()
+
+    def to_torch(self, use_torch_call: bool = True) -> TorchModule:
+        """Give this module torch's own API, in place, and return it (Rockpool's bridge).
+
+        Afterwards ``parameters()`` and ``modules()`` are torch's generators (so
+        ``torch.optim.Adam(mod.parameters())`` works) and ``repr`` is torch's, on this module
+        and every submodule; with ``use_torch_call`` this module's call returns the output
+        tensor only (submodules keep returning ``(output, state, record)``, which the
+        combinators need). ``state()``, ``set_attributes``, ``reset_*``, ``save``/``load`` keep
+        working; the Module API's nested parameter dict is then ``Module.parameters(mod)``.
+        Constructing with ``retain_torch_api=True`` does the same.
+
+        Args:
+            use_torch_call: Whether calling the module returns only the output tensor.
+
+        Returns:
+            This module.
+        """
+        for module in torch.nn.Module.modules(self):
+            if isinstance(module, TorchModule):
+                module.__dict__["_torch_api"] = True
+        self.__dict__["_torch_call"] = bool(use_torch_call)
+        return self
+
+    @staticmethod
+    def from_torch(obj: torch.nn.Module, retain_torch_api: bool = False) -> TorchModule:
+        """Make a plain ``torch.nn.Module`` a :class:`TorchModule`, in place, and return it.
+
+        See :func:`shoal.nn.modules.torch._bridges.from_torch`.
+        """
+        return from_torch(obj, retain_torch_api, TorchModule)
+
+    def parameters(self, *args: Any, **kwargs: Any) -> Any:
+        """The Module API's nested dict (``family=None``); torch's generator after ``to_torch``."""
+        if self.__dict__.get("_torch_api"):
+            return torch.nn.Module.parameters(self, *args, **kwargs)
+        return Module.parameters(self, *args, **kwargs)
+
+    def modules(self, *args: Any, **kwargs: Any) -> Any:
+        """The direct submodules by name; torch's generator (all modules) after ``to_torch``."""
+        if self.__dict__.get("_torch_api"):
+            return torch.nn.Module.modules(self, *args, **kwargs)
+        return Module.modules(self, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        if self.__dict__.get("_torch_api"):
+            return torch.nn.Module.__repr__(self)
+        return Module.__repr__(self)
+
     # ------------------------------------------------------------------ calling
-    def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
-        """``(output, new_state, record)``; runs through ``nn.Module.__call__`` (hooks fire)."""
+    def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> Any:
+        """``(output, new_state, record)``; runs through ``nn.Module.__call__`` (hooks fire).
+
+        After :meth:`to_torch` the call returns the output only, like any torch module.
+        """
         store(self, "_call_arguments", (args, kwargs))
         output = torch.nn.Module.__call__(self, input_data)
         new_state, record = self.__dict__.pop("_call_result")
+        if self.__dict__.get("_torch_call"):
+            return output
         return output, new_state, record
 
     def forward(self, input_data: Any) -> Any:
