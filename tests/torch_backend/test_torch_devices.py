@@ -128,3 +128,32 @@ def test_reset_parameters_keeps_an_optimisers_references():
     net(X)[0].sum().backward()
     optimiser.step()  # still trains the module's own parameters
     assert not np.array_equal(net[0].weight.detach(), np.eye(2))
+
+
+def test_register_buffer_registers_state_or_simulation_parameter():
+    """§1.1: persistent buffers are States, non-persistent ones simulation parameters."""
+    from shoal.nn.modules.torch import TorchModule
+
+    class Mine(TorchModule):
+        def __init__(self):
+            super().__init__(shape=(2,))
+            self.register_buffer("counts", torch.ones(2))
+            self.register_buffer("scale", torch.ones(2), persistent=False)
+
+        def evolve(self, input_data, record=False):
+            return input_data * self.scale, {}, {}
+
+    mod = Mine()
+    assert list(mod.state()) == ["counts"] and list(mod.simulation_parameters()) == ["scale"]
+    assert list(mod.state_dict()) == ["counts"]
+    assert {n for n, _ in mod.named_buffers()} == {"counts", "scale"}
+
+
+def test_gradient_flows_into_a_state_the_user_made_trainable():
+    """§1.6 worked example: ``vmem.grad = [0.951229, 0.904837]``."""
+    mod = LIFTorch(2, tau_mem=torch.tensor([0.02, 0.01]))
+    mod.vmem = torch.tensor([0.5, 0.5], requires_grad=True)
+    vmem = mod.vmem
+    mod(torch.full((6, 2), 0.4))[0].sum().backward()
+    np.testing.assert_allclose(vmem.grad.numpy(), [0.951229, 0.904837], rtol=1e-5)
+    assert not mod.vmem.requires_grad  # the stored new state is detached

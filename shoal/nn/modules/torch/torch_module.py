@@ -125,6 +125,16 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
             value = Parameter(value)  # a raw nn.Parameter registers as a Parameter
         super().__setattr__(name, value)
 
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Register a buffer as Rockpool does: persistent → ``State``, else a simulation
+        parameter (so ``state()``/``simulation_parameters()`` list it)."""
+        if tensor is None or "_registry" not in self.__dict__:
+            torch.nn.Module.register_buffer(self, name, tensor, persistent)
+            return
+        from shoal.parameters import SimulationParameter, State
+
+        setattr(self, name, (State if persistent else SimulationParameter)(tensor))
+
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
         if "_parameters" in self.__dict__:
