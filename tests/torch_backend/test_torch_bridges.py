@@ -166,3 +166,20 @@ def test_inside_a_plain_nn_module():
     fresh = _Plain()
     fresh.load_state_dict(net.state_dict())
     np.testing.assert_array_equal(fresh.lif.vmem.numpy(), net.lif.vmem.numpy())
+
+
+def test_plain_torch_module_with_other_backends_is_refused_and_left_alone():
+    from shoal.nn.modules import Rate
+
+    lin = torch.nn.Linear(3, 3)
+    with pytest.raises(
+        ValueError,
+        match=r"^Sequential: sub-modules mix backends: a plain torch.nn.Module \(Linear, "
+        r"argument 1\) can only join Torch modules, got the NumPy module Rate",
+    ):
+        Sequential(Rate(3), lin)
+    assert type(lin) is torch.nn.Linear  # not converted by the failed call
+    from collections import OrderedDict
+
+    named = Sequential(OrderedDict(inp=lin, lif=LIFTorch(3)))
+    assert list(named.modules()) == ["inp", "lif"] and isinstance(lin, TorchModule)
