@@ -73,6 +73,19 @@ def test_retain_torch_api_at_construction():
         LIFTorch(2, retain_torch_apx=True)
 
 
+def test_instant_torch_has_a_forward_hooks_fire_and_to_torch_works():
+    """§10: Rockpool's InstantTorch has no forward (no hooks; to_torch() breaks it)."""
+    from shoal.nn.modules.torch import InstantTorch
+
+    mod = InstantTorch(2, function=torch.tanh)
+    seen = []
+    mod.register_forward_hook(lambda module, args, out: seen.append(out.shape))
+    mod(torch.ones(3, 2))
+    assert seen == [torch.Size([1, 3, 2])]
+    out = mod.to_torch()(torch.ones(3, 2))
+    np.testing.assert_allclose(out.numpy(), np.tanh(np.ones((1, 3, 2))), rtol=1e-6)
+
+
 # ---------------------------------------------------------------------------- from_torch
 def test_from_torch_converts_in_place_and_returns_the_module():
     lin = torch.nn.Linear(2, 3)
