@@ -196,3 +196,21 @@ def test_plain_torch_module_with_other_backends_is_refused_and_left_alone():
 
     named = Sequential(OrderedDict(inp=lin, lif=LIFTorch(3)))
     assert list(named.modules()) == ["inp", "lif"] and isinstance(lin, TorchModule)
+
+
+def test_plain_torch_child_of_a_torch_module_becomes_a_submodule():
+    """§1.1: a plain ``torch.nn.Module`` attribute is converted, keeping torch's call."""
+
+    class Head(TorchModule):
+        def __init__(self):
+            super().__init__(shape=(2, 3))
+            self.proj = torch.nn.Linear(2, 3)
+
+        def evolve(self, input_data, record=False):
+            return self.proj(input_data), {}, {}  # a tensor, as in plain torch code
+
+    head = Head()
+    assert list(head.modules()) == ["proj"] and isinstance(head.proj, TorchModule)
+    assert list(head.parameters()["proj"]) == ["weight", "bias"]
+    out, _, _ = head(torch.ones(4, 2))
+    assert out.shape == (4, 3)

@@ -123,6 +123,10 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
             from shoal.parameters import Parameter
 
             value = Parameter(value)  # a raw nn.Parameter registers as a Parameter
+        elif isinstance(value, torch.nn.Module) and not isinstance(value, Module):
+            # Rockpool's rule: a plain torch child is converted in place, keeping torch's call
+            # (the parent's own code expects tensors from it), and becomes a submodule.
+            value = from_torch(value, True, TorchModule)
         super().__setattr__(name, value)
 
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
