@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from shoal._debug import NonFiniteError, debug_mode
+from shoal._errors import DeviceMismatchError
 from shoal._version import __version__
 from shoal.backend._lazy import lazy_attribute
 
 __all__ = [
+    "DeviceMismatchError",
     "NonFiniteError",
     "TSContinuous",
     "TSDictOnDisk",

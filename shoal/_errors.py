@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterable
 
 __all__ = [
+    "DeviceMismatchError",
     "EulerStabilityWarning",
     "UnknownAttributeError",
     "UnknownKeywordError",
@@ -34,6 +35,10 @@ class UnknownAttributeError(KeyError):
 
 class UnknownKeywordError(TypeError):
     """A constructor was given a keyword argument it does not accept."""
+
+
+class DeviceMismatchError(ValueError, RuntimeError):
+    """Input that cannot reach the module's device (Torch); torch itself raises RuntimeError."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

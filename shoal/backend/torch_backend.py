@@ -7,6 +7,7 @@ subset; :data:`XP` maps the few names where torch differs (``permute_dims``, ``a
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -53,19 +54,30 @@ class TorchNamespace:
 
     @staticmethod
     def clip(value: torch.Tensor, low: Any = None, high: Any = None) -> torch.Tensor:
-        return torch.clamp(value, min=low, max=high)
+        return torch.clamp(value, min=_in_range(value, low), max=_in_range(value, high))
 
     @staticmethod
     def minimum(a: Any, b: Any) -> torch.Tensor:
         if isinstance(b, torch.Tensor):
             return torch.minimum(a, b)
-        return torch.clamp(a, max=b)
+        return torch.clamp(a, max=_in_range(a, b))
 
     def __repr__(self) -> str:
         return "TorchNamespace()"
 
 
 XP = TorchNamespace()
+
+
+def _in_range(value: torch.Tensor, bound: Any) -> Any:
+    """A Python bound within ``value``'s float range: torch refuses to clamp a float16 tensor
+    at 2**31 (a spike-count cap), where the dtype's largest value means the same."""
+    if not isinstance(bound, numbers.Real) or not value.is_floating_point():
+        return bound
+    if math.isinf(bound):
+        return bound  # representable in every float dtype
+    largest = torch.finfo(value.dtype).max
+    return max(-largest, min(largest, float(bound)))
 
 
 def _sum_to_shape(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
@@ -250,8 +262,16 @@ class TorchBackend:
 
     @staticmethod
     def input_dtype(values: Sequence[Any]) -> Any:
+        """The module's own float dtype (promoted over its attributes; float32 if it has none).
+
+        ``.double()``/``.half()`` modules compute in float64/float16; a float64 tensor among
+        float32 ones makes float64.
+        """
         dtypes = [v.dtype for v in values if isinstance(v, torch.Tensor) and v.is_floating_point()]
-        return torch.float64 if torch.float64 in dtypes else torch.float32
+        result = dtypes[0] if dtypes else torch.float32
+        for dtype in dtypes[1:]:
+            result = torch.promote_types(result, dtype)
+        return result
 
     @staticmethod
     def input_array(owner: str, data: Any, dtype: Any) -> torch.Tensor:

@@ -10,6 +10,7 @@ names, :func:`flavour_named`) ask for it; so nothing here imports JAX or PyTorch
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -92,8 +93,40 @@ def default_name(index: int, module: Module) -> str:
     return f"{index}_{module.class_name}"
 
 
+def _is_raw_torch(module: Any) -> bool:
+    torch = sys.modules.get("torch")  # never import torch here: only its users pass its modules
+    return (
+        torch is not None and isinstance(module, torch.nn.Module) and not isinstance(module, Module)
+    )
+
+
+def _adopt_raw_torch(owner: str, modules: list[Any]) -> list[Any]:
+    """Plain ``torch.nn.Module``s become ``TorchModule``s in place (Rockpool's rule).
+
+    Only when every other sub-module is a Torch module: a failed construction must not have
+    converted the user's torch module (its call would then return a tuple).
+    """
+    raw = [index for index, module in enumerate(modules) if _is_raw_torch(module)]
+    if not raw:
+        return modules
+    others = [m for m in modules if isinstance(m, Module) and m._backend.name != "torch"]
+    if others:
+        raise ValueError(
+            f"{owner}: sub-modules mix backends: a plain torch.nn.Module "
+            f"({type(modules[raw[0]]).__name__}, argument {raw[0]}) can only join Torch "
+            f"modules, got the {others[0]._backend.label} module {others[0].class_name}. Use "
+            "the Torch flavours (e.g. LIFTorch) for every sub-module."
+        )
+    from shoal.nn.modules.torch.torch_module import TorchModule
+
+    return [TorchModule.from_torch(m) if i in raw else m for i, m in enumerate(modules)]
+
+
 def gather_modules(owner: str, args: Sequence[Any]) -> list[tuple[str, Module]]:
     """Name the sub-modules given positionally (``f"{i}_{Class}"``) or as one dict name → module.
+
+    Plain ``torch.nn.Module``s among Torch modules are converted in place (see
+    :meth:`TorchModule.from_torch <shoal.nn.modules.torch.TorchModule.from_torch>`).
 
     Args:
         owner: The name used to prefix error messages (``"Sequential"``, ``"ModResidual"``...).
@@ -110,20 +143,22 @@ def gather_modules(owner: str, args: Sequence[Any]) -> list[tuple[str, Module]]:
                     f"{owner}: sub-module names must be strings, got {name!r} "
                     f"({type(name).__name__}) as a key of the dict of sub-modules"
                 )
-            if not isinstance(module, Module):
+            if not isinstance(module, Module) and not _is_raw_torch(module):
                 raise TypeError(
                     f"{owner}: the dict entry '{name}' is a {type(module).__name__}, not a "
                     "Module; every value must be a sub-module"
                 )
-        return items
+        adopted = _adopt_raw_torch(owner, [module for _, module in items])
+        return [(name, module) for (name, _), module in zip(items, adopted, strict=True)]
     for index, module in enumerate(args):
-        if not isinstance(module, Module):
+        if not isinstance(module, Module) and not _is_raw_torch(module):
             kind = "dict" if isinstance(module, Mapping) else type(module).__name__
             raise TypeError(
                 f"{owner}: argument {index} is a {kind}, not a Module. Pass sub-modules "
                 "positionally, or a single dict (e.g. an OrderedDict) of name → module"
             )
-    return [(default_name(index, module), module) for index, module in enumerate(args)]
+    modules = _adopt_raw_torch(owner, list(args))
+    return [(default_name(index, module), module) for index, module in enumerate(modules)]
 
 
 def describe(entries: Sequence[tuple[str, Module]]) -> str:

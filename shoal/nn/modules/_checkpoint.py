@@ -139,8 +139,11 @@ def _is_saved(value: Any) -> bool:
 
 def _entries(module: Module) -> dict[str, Any]:
     """``{"parameters/a.b": value, ...}`` for every saved attribute of ``module``."""
+    from shoal.nn.modules._module_base import ModuleBase
+
     trees = {
-        "parameters": module.parameters(),
+        # The Module API's dict even where parameters() is torch's (TorchModule.to_torch()).
+        "parameters": ModuleBase.parameters(module),
         "state": module.state(),
         "simulation": module.simulation_parameters(),
     }

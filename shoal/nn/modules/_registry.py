@@ -117,13 +117,18 @@ class ModuleMeta(ABCMeta):
         return init.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        # Keywords every subclass of a base accepts without declaring them (TorchModule's
+        # `retain_torch_api`): taken out here, applied once the module is built.
+        base_keywords = {
+            key: kwargs.pop(key) for key in getattr(cls, "_base_keywords", ()) if key in kwargs
+        }
         accepted, open_ended = _accepted_keywords(cls)
         if not open_ended:
             for key in kwargs:
                 if key not in accepted:
                     raise UnknownKeywordError(
                         f"{cls.__name__}: unexpected keyword argument '{key}'"
-                        f"{did_you_mean(key, accepted)}"
+                        f"{did_you_mean(key, accepted | set(getattr(cls, '_base_keywords', ())))}"
                     )
         try:
             obj = super().__call__(*args, **kwargs)
@@ -135,6 +140,8 @@ class ModuleMeta(ABCMeta):
         if post_init is not None:
             post_init()
         store(obj, "_in_init", False)
+        if base_keywords:
+            obj._apply_base_keywords(**base_keywords)
         return obj
 
 

@@ -71,8 +71,10 @@ class SimulatedModule(Module):
             value = self.__dict__.get(name)
             if value is None or is_tracer(value) or _CHECKED_IMMUTABLE.get(id(value)) is value:
                 continue
-            if not hasattr(value, "shape"):
-                continue  # a Python number (dt) was checked when set, and cannot change
+            if not hasattr(value, "shape") or getattr(value, "is_meta", False):
+                # A Python number (dt) was checked when set, and cannot change; a tensor on
+                # torch's "meta" device holds no values (shape inference only).
+                continue
             array = self._backend.to_numpy(value)
             if not np.all((array > 0) & np.isfinite(array)):
                 raise ValueError(

@@ -70,7 +70,8 @@ class Module(UpdatableModule):
 
     def _checked_evolve(self, input_data: Any, *args: Any, **kwargs: Any) -> Any:
         check_finite(self._path, "input", input_data)
-        check_finite(self._path, "parameters", self.parameters())
+        # Module.parameters: the nested dict even where parameters() is torch's (to_torch()).
+        check_finite(self._path, "parameters", Module.parameters(self))
         check_finite(self._path, "state", self.state())
         output, new_state, record = self.evolve(input_data, *args, **kwargs)
         check_finite(self._path, "output", output)

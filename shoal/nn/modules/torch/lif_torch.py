@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 import torch
 
 from shoal.backend.surrogates import PeriodicExponential, StepPWL, Surrogate, get_surrogate
-from shoal.nn.modules.initialisers import kaiming
+from shoal.nn.modules.initialisers import kaiming, zeros
 from shoal.nn.modules.lif import LIFBase
 from shoal.nn.modules.torch.torch_module import TorchModule
-from shoal.parameters import SimulationParameter
+from shoal.parameters import SimulationParameter, State
 
 __all__ = ["LIFTorch", "PeriodicExponential", "StepPWL"]
 
@@ -101,6 +101,13 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
         # Configuration of the surrogate (as `surrogate` on LIFBase), not a simulation
         # parameter: checkpoints and simulation_parameters() stay comparable with LIF/LIFJax.
         self.learning_window = window
+        # Rockpool's LIFTorch state order is vmem, isyn, spikes (LIFBase registers spikes
+        # first): state(), named_buffers() and state_dict() list them in that order.
+        n_out, n_syn = self.size_out, self.n_synapses
+        del self.spikes, self.isyn, self.vmem
+        self.vmem = State(shape=(n_out,), init_func=zeros)
+        self.isyn = State(shape=(n_out, n_syn), init_func=zeros)
+        self.spikes = State(shape=(n_out,), init_func=zeros)
 
     # ------------------------------------------------------------------ derived decays
     # Rockpool computes these from the taus in "taus" mode; assigning one there silently set

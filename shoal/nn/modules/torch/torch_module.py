@@ -22,13 +22,16 @@ optimiser built earlier keeps training them, and the state is stored detached af
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
+import numpy as np
 import torch
 
+from shoal._errors import DeviceMismatchError
 from shoal.backend.torch_backend import TORCH
 from shoal.nn.modules._registry import PARAMETER, SIMULATION_PARAMETER, STATE, store
 from shoal.nn.modules.module import Module
+from shoal.nn.modules.torch._bridges import from_torch
 
 __all__ = ["TorchModule", "TorchModuleParameters"]
 
@@ -101,6 +104,7 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
 
     _backend = TORCH
     _mirror_store = _mirror
+    _base_keywords: ClassVar[tuple[str, ...]] = ("retain_torch_api",)
 
     def __init__(
         self,
@@ -119,7 +123,21 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
             from shoal.parameters import Parameter
 
             value = Parameter(value)  # a raw nn.Parameter registers as a Parameter
+        elif isinstance(value, torch.nn.Module) and not isinstance(value, Module):
+            # Rockpool's rule: a plain torch child is converted in place, keeping torch's call
+            # (the parent's own code expects tensors from it), and becomes a submodule.
+            value = from_torch(value, True, TorchModule)
         super().__setattr__(name, value)
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Register a buffer as Rockpool does: persistent → ``State``, else a simulation
+        parameter (so ``state()``/``simulation_parameters()`` list it)."""
+        if tensor is None or "_registry" not in self.__dict__:
+            torch.nn.Module.register_buffer(self, name, tensor, persistent)
+            return
+        from shoal.parameters import SimulationParameter, State
+
+        setattr(self, name, (State if persistent else SimulationParameter)(tensor))
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
@@ -145,6 +163,27 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
     def _initial_value(self, record: Any) -> Any:
         value = super()._initial_value(record)
         return value.clone() if isinstance(value, torch.Tensor) else value
+
+    def _refuse_unrepresentable(self, name: str, kind: Any, value: Any) -> None:
+        """Refuse what torch would silently mangle: complex data (the imaginary part would be
+        dropped) and text where a tensor belongs."""
+        tensor = isinstance(value, torch.Tensor)
+        if value.is_complex() if tensor else np.iscomplexobj(value):
+            raise TypeError(
+                f"{self._path}.{name}: expected real numbers, got complex data "
+                f"(dtype {getattr(value, 'dtype', type(value).__name__)})"
+            )
+        if isinstance(value, (str, bytes)) and issubclass(kind, (PARAMETER, STATE)):
+            raise TypeError(f"{self._path}.{name}: expected numbers, got the text {value!r}")
+
+    def _coerce(self, name: str, kind: Any, value: Any) -> Any:
+        self._refuse_unrepresentable(name, kind, value)
+        return super()._coerce(name, kind, value)
+
+    def _checked_value(self, name: str, value: Any) -> Any:
+        # Before the shape check, whose message would misdescribe text ("got ()").
+        self._refuse_unrepresentable(name, self._registry[name].kind, value)
+        return super()._checked_value(name, value)
 
     def _collect(self, kind: Any, family: Any, names: Any = None) -> dict[str, Any]:
         return TorchModuleParameters(super()._collect(kind, family, names))
@@ -181,7 +220,22 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
         return torch.device("cpu")
 
     def _as_input_array(self, data: Any) -> Any:
-        return super()._as_input_array(data).to(self._device())
+        """Input as a tensor of the module's dtype, moved to the module's device.
+
+        Raises:
+            DeviceMismatchError: If the input cannot be moved there (it is on "meta").
+        """
+        device = self._device()
+        source = data.device if isinstance(data, torch.Tensor) else torch.device("cpu")
+        try:
+            return super()._as_input_array(data).to(device)
+        except (RuntimeError, NotImplementedError) as error:
+            if source == device:
+                raise
+            raise DeviceMismatchError(
+                f"{self._path}: input is on device '{source}', the module on '{device}', and "
+                f"the input could not be moved there ({error}). Move one of them with .to()."
+            ) from None
 
     def _auto_batch(
         self, data: Any, states: Any = (), target_shapes: Any = None
@@ -193,12 +247,70 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
         data, batched = super()._auto_batch(data, states, target_shapes)
         return data, tuple(s.to(data.dtype) if isinstance(s, torch.Tensor) else s for s in batched)
 
+    # ------------------------------------------------------------------ bridges
+    def _apply_base_keywords(self, retain_torch_api: bool = False) -> None:
+        if retain_torch_api:
+            self.to_torch()
+
+    def to_torch(self, use_torch_call: bool = True) -> TorchModule:
+        """Give this module torch's own API, in place, and return it (Rockpool's bridge).
+
+        Afterwards ``parameters()`` and ``modules()`` are torch's generators (so
+        ``torch.optim.Adam(mod.parameters())`` works) and ``repr`` is torch's, on this module
+        and every submodule; with ``use_torch_call`` this module's call returns the output
+        tensor only (submodules keep returning ``(output, state, record)``, which the
+        combinators need). ``state()``, ``set_attributes``, ``reset_*``, ``save``/``load`` keep
+        working; the Module API's nested parameter dict is then ``Module.parameters(mod)``.
+        Constructing with ``retain_torch_api=True`` does the same.
+
+        Args:
+            use_torch_call: Whether calling the module returns only the output tensor.
+
+        Returns:
+            This module.
+        """
+        for module in torch.nn.Module.modules(self):
+            if isinstance(module, TorchModule):
+                module.__dict__["_torch_api"] = True
+        self.__dict__["_torch_call"] = bool(use_torch_call)
+        return self
+
+    @staticmethod
+    def from_torch(obj: torch.nn.Module, retain_torch_api: bool = False) -> TorchModule:
+        """Make a plain ``torch.nn.Module`` a :class:`TorchModule`, in place, and return it.
+
+        See :func:`shoal.nn.modules.torch._bridges.from_torch`.
+        """
+        return from_torch(obj, retain_torch_api, TorchModule)
+
+    def parameters(self, *args: Any, **kwargs: Any) -> Any:
+        """The Module API's nested dict (``family=None``); torch's generator after ``to_torch``."""
+        if self.__dict__.get("_torch_api"):
+            return torch.nn.Module.parameters(self, *args, **kwargs)
+        return Module.parameters(self, *args, **kwargs)
+
+    def modules(self, *args: Any, **kwargs: Any) -> Any:
+        """The direct submodules by name; torch's generator (all modules) after ``to_torch``."""
+        if self.__dict__.get("_torch_api"):
+            return torch.nn.Module.modules(self, *args, **kwargs)
+        return Module.modules(self, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        if self.__dict__.get("_torch_api"):
+            return torch.nn.Module.__repr__(self)
+        return Module.__repr__(self)
+
     # ------------------------------------------------------------------ calling
-    def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> tuple[Any, dict, dict]:
-        """``(output, new_state, record)``; runs through ``nn.Module.__call__`` (hooks fire)."""
+    def __call__(self, input_data: Any, *args: Any, **kwargs: Any) -> Any:
+        """``(output, new_state, record)``; runs through ``nn.Module.__call__`` (hooks fire).
+
+        After :meth:`to_torch` the call returns the output only, like any torch module.
+        """
         store(self, "_call_arguments", (args, kwargs))
         output = torch.nn.Module.__call__(self, input_data)
         new_state, record = self.__dict__.pop("_call_result")
+        if self.__dict__.get("_torch_call"):
+            return output
         return output, new_state, record
 
     def forward(self, input_data: Any) -> Any:
