@@ -11,6 +11,7 @@ from shoal.nn.modules.torch.lif_torch import LIFTorch, PeriodicExponential, Step
 from shoal.nn.modules.torch.linear_torch import LinearTorch
 from shoal.nn.modules.torch.rate_torch import RateTorch
 from shoal.nn.modules.torch.torch_module import TorchModule, TorchModuleParameters
+from shoal.nn.modules.torch.updown_torch import UpDownTorch
 
 __all__ = [
     "ExpSynTorch",
@@ -22,4 +23,5 @@ __all__ = [
     "StepPWL",
     "TorchModule",
     "TorchModuleParameters",
+    "UpDownTorch",
 ]
