@@ -41,6 +41,8 @@ TORCH_MODULE_NAMES = (
     "LIFNeuronTorch",
     "LIFBitshiftTorch",
     "UpDownTorch",
+    "TimeStepDropoutTorch",
+    "UnitDropoutTorch",
 )
 #: Torch combinator classes of ``shoal.nn.combinators``.
 TORCH_COMBINATOR_NAMES = ("TorchSequential", "TorchResidual", "TorchFFwdStack")

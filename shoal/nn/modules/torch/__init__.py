@@ -5,6 +5,7 @@ Each model is the same backend-neutral definition as its NumPy and JAX flavours,
 :class:`~shoal.nn.modules.torch.torch_module.TorchModule`.
 """
 
+from shoal.nn.modules.torch.dropout_torch import TimeStepDropoutTorch, UnitDropoutTorch
 from shoal.nn.modules.torch.exp_syn_torch import ExpSynTorch
 from shoal.nn.modules.torch.instant_torch import InstantTorch
 from shoal.nn.modules.torch.lif_torch import LIFTorch, PeriodicExponential, StepPWL
@@ -12,6 +13,10 @@ from shoal.nn.modules.torch.linear_torch import LinearTorch
 from shoal.nn.modules.torch.rate_torch import RateTorch
 from shoal.nn.modules.torch.torch_module import TorchModule, TorchModuleParameters
 from shoal.nn.modules.torch.updown_torch import UpDownTorch
+
+# Rockpool's names for its Torch dropouts (shoal.nn.modules gives them to the NumPy flavours).
+TimeStepDropout = TimeStepDropoutTorch
+UnitDropout = UnitDropoutTorch
 
 __all__ = [
     "ExpSynTorch",
@@ -22,6 +27,10 @@ __all__ = [
     "RateTorch",
     "StepPWL",
     "TorchModule",
+    "TimeStepDropout",
+    "TimeStepDropoutTorch",
     "TorchModuleParameters",
+    "UnitDropout",
+    "UnitDropoutTorch",
     "UpDownTorch",
 ]
