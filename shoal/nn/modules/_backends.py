@@ -43,6 +43,9 @@ TORCH_MODULE_NAMES = (
     "UpDownTorch",
     "TimeStepDropoutTorch",
     "UnitDropoutTorch",
+    "ExpSmoothTorch",
+    "SoftmaxTorch",
+    "LogSoftmaxTorch",
 )
 #: Torch combinator classes of ``shoal.nn.combinators``.
 TORCH_COMBINATOR_NAMES = ("TorchSequential", "TorchResidual", "TorchFFwdStack")

@@ -61,7 +61,11 @@ class SoftmaxBase(Module):
     ``{"linear": {}, "smooth": {"isyn"}}``; records (``record=True``) the same tree.
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "Softmax", "jax": "SoftmaxJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "Softmax",
+        "jax": "SoftmaxJax",
+        "torch": "SoftmaxTorch",
+    }
     _spike_records: ClassVar[frozenset[str]] = frozenset()
     _compile_calls = True  # every step traces: JAX eager calls run compiled
 
@@ -118,7 +122,11 @@ class LogSoftmaxBase(SoftmaxBase):
     :math:`y_{t,i} = I_{t,i} - \log \sum_j e^{I_{t,j}}` (per batch element and step).
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "LogSoftmax", "jax": "LogSoftmaxJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "LogSoftmax",
+        "jax": "LogSoftmaxJax",
+        "torch": "LogSoftmaxTorch",
+    }
 
     def _normalise(self, xp: Any, x: Any) -> Any:
         return log_softmax(xp, x)
