@@ -46,6 +46,7 @@ TORCH_MODULE_NAMES = (
     "ExpSmoothTorch",
     "SoftmaxTorch",
     "LogSoftmaxTorch",
+    "BooleanStateTorch",
 )
 #: Torch combinator classes of ``shoal.nn.combinators``.
 TORCH_COMBINATOR_NAMES = ("TorchSequential", "TorchResidual", "TorchFFwdStack")

@@ -5,6 +5,7 @@ Each model is the same backend-neutral definition as its NumPy and JAX flavours,
 :class:`~shoal.nn.modules.torch.torch_module.TorchModule`.
 """
 
+from shoal.nn.modules.torch.boolean_state_torch import BooleanStateTorch
 from shoal.nn.modules.torch.dropout_torch import TimeStepDropoutTorch, UnitDropoutTorch
 from shoal.nn.modules.torch.exp_smooth_torch import ExpSmoothTorch
 from shoal.nn.modules.torch.exp_syn_torch import ExpSynTorch
@@ -16,11 +17,14 @@ from shoal.nn.modules.torch.softmax_torch import LogSoftmaxTorch, SoftmaxTorch
 from shoal.nn.modules.torch.torch_module import TorchModule, TorchModuleParameters
 from shoal.nn.modules.torch.updown_torch import UpDownTorch
 
-# Rockpool's names for its Torch dropouts (shoal.nn.modules gives them to the NumPy flavours).
+# Rockpool's names for these Torch classes (shoal.nn.modules gives them to the NumPy flavours).
+BooleanState = BooleanStateTorch
 TimeStepDropout = TimeStepDropoutTorch
 UnitDropout = UnitDropoutTorch
 
 __all__ = [
+    "BooleanState",
+    "BooleanStateTorch",
     "ExpSmoothTorch",
     "ExpSynTorch",
     "InstantTorch",
