@@ -47,6 +47,7 @@ TORCH_MODULE_NAMES = (
     "SoftmaxTorch",
     "LogSoftmaxTorch",
     "BooleanStateTorch",
+    "LowPass",
 )
 #: Torch combinator classes of ``shoal.nn.combinators``.
 TORCH_COMBINATOR_NAMES = ("TorchSequential", "TorchResidual", "TorchFFwdStack")

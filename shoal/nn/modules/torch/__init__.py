@@ -12,6 +12,7 @@ from shoal.nn.modules.torch.exp_syn_torch import ExpSynTorch
 from shoal.nn.modules.torch.instant_torch import InstantTorch
 from shoal.nn.modules.torch.lif_torch import LIFTorch, PeriodicExponential, StepPWL
 from shoal.nn.modules.torch.linear_torch import LinearTorch
+from shoal.nn.modules.torch.low_pass import LowPass
 from shoal.nn.modules.torch.rate_torch import RateTorch
 from shoal.nn.modules.torch.softmax_torch import LogSoftmaxTorch, SoftmaxTorch
 from shoal.nn.modules.torch.torch_module import TorchModule, TorchModuleParameters
@@ -31,6 +32,7 @@ __all__ = [
     "LIFTorch",
     "LinearTorch",
     "LogSoftmaxTorch",
+    "LowPass",
     "PeriodicExponential",
     "RateTorch",
     "SoftmaxTorch",
