@@ -61,14 +61,13 @@ def unpack_state(xp: Any, config: Any, final: BooleanStateState, outputs: Any) -
 def prepare(backend: Any, config: Any, p: BooleanStateParams, inputs: Any, noise: Any) -> Any:
     xp = backend.xp
     # Where |u| > θ the input sets (+1) or clears (−1); elsewhere it keeps (0).
-    moves = xp.sign(inputs) * xp.where(xp.abs(inputs) > p.threshold, 1.0, 0.0)
+    moves = xp.sign(inputs) * xp.astype(xp.abs(inputs) > p.threshold, inputs.dtype)
     return moves, None
 
 
 def step(backend: Any, config: Any, consts: Any, state: BooleanStateState, q_t: Any) -> Any:
     xp = backend.xp
-    held = xp.where(q_t + state.bool_state > 0, 1.0, 0.0)
-    held = xp.astype(held, q_t.dtype)
+    held = xp.astype(q_t + state.bool_state > 0, q_t.dtype)
     return BooleanStateState(held), held, None
 
 
