@@ -71,10 +71,17 @@ def test_gradient_flows_through_kept_elements_only() -> None:
     assert (x.grad == 0).any() and (x.grad == 2).any()
 
 
-def test_dtype_and_device_follow_the_input() -> None:
-    out = UnitDropoutTorch(4, p=0.3)(torch.ones(2, 3, 4, dtype=torch.float64))[0]
+def test_float64_input_keeps_its_precision() -> None:
+    x = torch.rand(2, 3, 4, dtype=torch.float64) + 1.0
+    torch.manual_seed(2)
+    out = UnitDropoutTorch(4, p=0.3)(x)[0]
     assert out.dtype == torch.float64
-    np.testing.assert_allclose(out.max().item(), 1 / 0.7, rtol=1e-15)
+    kept = out != 0
+    assert kept.any()
+    np.testing.assert_allclose(out[kept].numpy(), (x[kept] / 0.7).numpy(), rtol=1e-15)
+    assert torch.equal(TimeStepDropoutTorch(4, training=False)(x)[0], x), "not via float32"
+    with pytest.raises(ValueError, match=r"TimeStepDropoutTorch: .*\(T, N\) or \(B, T, N\)"):
+        TimeStepDropoutTorch(4)(torch.ones(4, dtype=torch.float64))
 
 
 def test_rockpools_names_in_the_torch_package() -> None:

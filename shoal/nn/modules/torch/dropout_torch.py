@@ -24,12 +24,15 @@ class _TorchDropout:
 
     p: float
 
+    _path: str
+    _backend: Any
+
     def _as_input_array(self, data: Any) -> Any:
-        # A dropout holds no tensors, so it has no dtype of its own to cast to: a float64
-        # tensor stays float64 (casting to float32 would silently cost a float64 network
-        # its precision halfway through).
+        # A dropout holds no tensors, so it has no dtype or device of its own: a float tensor
+        # keeps both (casting to float32 would silently cost a float64 network its precision
+        # halfway through; moving to the CPU would split a GPU network).
         if isinstance(data, torch.Tensor) and data.is_floating_point():
-            return super()._as_input_array(data).to(data.dtype)  # type: ignore[misc]
+            return self._backend.input_array(self._path, data, data.dtype)
         return super()._as_input_array(data)  # type: ignore[misc]
 
     def _draw_dropped(self, key: Any, shape: tuple[int, ...], data: Any) -> Any:
