@@ -1,4 +1,4 @@
-"""Exponential smoothing readout, the one definition behind ``ExpSmooth`` / ``ExpSmoothJax``."""
+"""Exponential smoothing readout, the one definition behind ``ExpSmooth`` and its flavours."""
 
 from __future__ import annotations
 

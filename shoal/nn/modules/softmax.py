@@ -1,5 +1,5 @@
-"""Smoothed softmax readouts, the one definition behind ``Softmax``/``SoftmaxJax`` and the
-log-softmax pair.
+"""Smoothed softmax readouts, the one definition behind ``Softmax``/``SoftmaxJax``/``SoftmaxTorch``
+and the log-softmax trio.
 
 Each is a linear layer, an exponential synapse per output and a normalisation over the
 outputs. Rockpool's ``SoftmaxJax`` normalises over the whole ``(B, T, N)`` array, which couples

@@ -1,4 +1,4 @@
-"""Up/down delta encoder, the one definition behind ``UpDown`` and ``UpDownJax``."""
+"""Up/down delta encoder, the one definition behind ``UpDown``, ``UpDownJax``, ``UpDownTorch``."""
 
 from __future__ import annotations
 
