@@ -173,3 +173,15 @@ def test_wrong_channel_count_names_the_module() -> None:
     with pytest.raises(ValueError, match=r"UpDownTorch"):
         mod(torch.zeros(1, 4, 3))
     assert all(torch.equal(state[key], value) for key, value in mod.state().items())
+
+
+def test_numpy_checkpoint_loads_into_the_torch_flavour(tmp_path: Any) -> None:
+    """Checkpoints cross backends (decisions.md): thresholds and the streaming state."""
+    source = UpDown(2, thr_up=[0.1, 0.2], thr_down=0.3)
+    source(np.array(UPDOWN_INPUT))
+    source.save(tmp_path / "updown.npz")
+    loaded = UpDownTorch(2).load(tmp_path / "updown.npz")
+    np.testing.assert_allclose(loaded.thr_up.detach().numpy(), [[0.1, 0.2]], rtol=1e-7)
+    np.testing.assert_allclose(loaded.thr_down.detach().numpy(), [[0.3, 0.3]], rtol=1e-7)
+    np.testing.assert_allclose(loaded.reference.numpy(), source.reference, rtol=1e-7)
+    assert loaded.started.sum() == 2, "the loaded module continues the stream"
