@@ -49,8 +49,17 @@ class TorchNamespace:
         return value.transpose(-1, -2)
 
     @staticmethod
-    def sum(value: torch.Tensor, axis: Any = None) -> torch.Tensor:
-        return value.sum() if axis is None else value.sum(dim=axis)
+    def sum(value: torch.Tensor, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
+        if axis is None:
+            return value.sum().reshape((1,) * value.ndim) if keepdims else value.sum()
+        return value.sum(dim=axis, keepdim=keepdims)
+
+    @staticmethod
+    def max(value: torch.Tensor, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
+        # torch.max(x, dim) returns (values, indices); the array API's max is torch.amax.
+        if axis is None:
+            return value.amax().reshape((1,) * value.ndim) if keepdims else value.amax()
+        return value.amax(dim=axis, keepdim=keepdims)
 
     @staticmethod
     def clip(value: torch.Tensor, low: Any = None, high: Any = None) -> torch.Tensor:

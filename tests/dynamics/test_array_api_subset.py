@@ -13,9 +13,11 @@ xps = pytest.importorskip("array_api_strict")
 import shoal.dynamics as dynamics_package  # noqa: E402
 from shoal.backend import NUMPY  # noqa: E402
 from shoal.backend.simulate import simulate  # noqa: E402
+from shoal.dynamics import low_pass as low_pass_dynamics  # noqa: E402
 from shoal.dynamics._spikes import spike_counts  # noqa: E402
 from shoal.nn.modules import (  # noqa: E402
     LIF,
+    BooleanState,
     ExpSmooth,
     ExpSyn,
     LIFBitshift,
@@ -25,6 +27,18 @@ from shoal.nn.modules import (  # noqa: E402
     aLIF,
 )
 from shoal.nn.modules._simulated import SimulatedModule  # noqa: E402
+from shoal.nn.modules.initialisers import zeros  # noqa: E402
+from shoal.parameters import State  # noqa: E402
+
+
+class _LowPassOnNumpy(ExpSmooth):
+    """``LowPass`` is Torch-only; its dynamics are ExpSmooth's under the state name ``vmem``."""
+
+    _dynamics = low_pass_dynamics
+
+    def __init__(self, shape, tau):
+        super().__init__(shape, tau=tau)
+        self.vmem = State(shape=(self.size_out,), init_func=zeros)
 
 
 class StrictBackend:
@@ -104,6 +118,8 @@ CASES = {
     "updown": lambda: UpDown(3, thr_up=[0.1, 0.2, 0.05], thr_down=0.15),
     "updown_refractory": lambda: UpDown(2, thr_up=0.05, n_ref_steps=2, repeat_output=3),
     "lif_neuron_noise": lambda: LIFNeuron(3, noise_std=0.3, bias=0.1, threshold=[0.5, 1.0, 2.0]),
+    "boolean_state": lambda: BooleanState(3, threshold=[0.5, 1.0, 2.5]),
+    "low_pass": lambda: _LowPassOnNumpy(3, tau=[0.002, 0.01, 0.05]),
 }
 
 

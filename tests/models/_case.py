@@ -68,6 +68,7 @@ _NAMES = (
     "UpDown",
     "TimeStepDropout",
     "UnitDropout",
+    "BooleanState",
 )
 
 

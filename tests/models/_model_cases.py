@@ -320,6 +320,17 @@ MODEL_CASES: list[ModelCase] = [
         suggestion=None,
         stateful=False,
     ),
+    # ---- BooleanState (catalogue-2 §4.3): bool output, no parameters to train
+    ModelCase(
+        "BooleanState",
+        lambda c, **kw: c.BooleanState(3, threshold=[0.3, 0.5, 0.7], **kw),
+        3,
+        3,
+        lambda bt, raw: {"bool_state": (*bt, 3)},
+        misspelled="treshold",
+        suggestion="did you mean 'threshold'",
+        tags=frozenset({"bool_output"}),
+    ),
 ]
 
 

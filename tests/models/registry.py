@@ -139,4 +139,8 @@ def expected_records(case: ModelCase, backend: str, bt: Shape, raw: Shape) -> di
         return case.records(bt, raw, backend)  # type: ignore[call-arg]
     if backend == "torch" and case.name == "ExpSyn":
         return {}  # Rockpool's ExpSynTorch records nothing (its output is isyn)
+    if backend == "torch" and case.name in ("Softmax", "LogSoftmax"):
+        return {"linear": {}, "smooth": {}}  # their `smooth` is an ExpSynTorch
+    if backend == "torch" and case.name.startswith("ExpSmooth"):
+        return case.records(bt, bt)  # the Torch rule: (T, N) input gains a batch axis
     return case.records(bt, raw)

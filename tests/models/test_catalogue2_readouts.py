@@ -228,3 +228,8 @@ def test_updown_trap_fixes() -> None:
 def test_updown_constructor_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         catalogue("numpy").UpDown(**kwargs)
+
+
+def test_updown_threshold_of_the_wrong_type_names_the_attribute() -> None:
+    with pytest.raises(TypeError, match=r"UpDown.thr_down: expected a number or an array"):
+        catalogue("numpy").UpDown(2, thr_down="a")

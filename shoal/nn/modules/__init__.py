@@ -27,6 +27,7 @@ from shoal.nn.modules.initialisers import kaiming, unit_eigs, xavier
 from shoal.nn.modules.instant import HeavisideStep
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.native.alif import aLIF
+from shoal.nn.modules.native.boolean_state import BooleanState
 from shoal.nn.modules.native.butter_filter import ButterFilter, ButterMelFilter
 from shoal.nn.modules.native.dropout import TimeStepDropout, UnitDropout
 from shoal.nn.modules.native.exp_smooth import ExpSmooth
@@ -59,6 +60,7 @@ _JAX_EXPORTS = {
     "ExpSynJax": "shoal.nn.modules.jax.exp_syn_jax",
     "LinearJax": "shoal.nn.modules.jax.linear_jax",
     "InstantJax": "shoal.nn.modules.jax.instant_jax",
+    "BooleanStateJax": "shoal.nn.modules.jax.boolean_state_jax",
     "step_pwl": "shoal.nn.modules.jax.lif_jax",
 }
 
@@ -74,6 +76,7 @@ __all__ = [
     "H_ReLU",
     "H_sigmoid",
     "H_tanh",
+    "BooleanState",
     "ButterFilter",
     "ButterMelFilter",
     "ExpSmooth",

@@ -41,6 +41,13 @@ TORCH_MODULE_NAMES = (
     "LIFNeuronTorch",
     "LIFBitshiftTorch",
     "UpDownTorch",
+    "TimeStepDropoutTorch",
+    "UnitDropoutTorch",
+    "ExpSmoothTorch",
+    "SoftmaxTorch",
+    "LogSoftmaxTorch",
+    "BooleanStateTorch",
+    "LowPass",
 )
 #: Torch combinator classes of ``shoal.nn.combinators``.
 TORCH_COMBINATOR_NAMES = ("TorchSequential", "TorchResidual", "TorchFFwdStack")

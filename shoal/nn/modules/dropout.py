@@ -1,9 +1,11 @@
 """Dropout layers on activity, the one definition behind ``TimeStepDropout`` / ``UnitDropout``.
 
 Masks are drawn with the backend's noise source: NumPy's global generator (seed it with
-``np.random.seed``, as for every NumPy model's noise), or the module's ``rng_key`` on JAX, split
-on every call. A uniform draw ``< p`` is drawn as a standard normal ``< Φ⁻¹(p)`` (the same
-probability), so the backends need no second kind of random number.
+``np.random.seed``, as for every NumPy model's noise), the module's ``rng_key`` on JAX, split
+on every call. NumPy and JAX draw "uniform ``< p``" as a standard normal ``< Φ⁻¹(p)`` (the same
+probability), so those backends need no second kind of random number. Torch draws
+``torch.rand < p`` from torch's global generator, as Rockpool does, so that
+``torch.manual_seed`` gives Rockpool's masks.
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class DropoutBase(Module):
     def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         raise NotImplementedError
 
+    def _draw_dropped(self, key: Any, shape: tuple[int, ...], data: Any) -> Any:
+        """A boolean mask of ``shape``, each element ``True`` (dropped) with probability ``p``."""
+        draws = self._backend.normal(key, shape, data.dtype)
+        return draws < NormalDist().inv_cdf(self.p)  # P(ξ < Φ⁻¹(p)) = p
+
     def _keep_scale(self) -> float:
         raise NotImplementedError
 
@@ -81,8 +88,7 @@ class DropoutBase(Module):
         if self.p >= 1.0:
             output = data * 0.0
         else:
-            draws = backend.normal(subkey, self._mask_shape(tuple(data.shape)), data.dtype)
-            dropped = draws < NormalDist().inv_cdf(self.p)  # P(ξ < Φ⁻¹(p)) = p
+            dropped = self._draw_dropped(subkey, self._mask_shape(tuple(data.shape)), data)
             output = xp.where(dropped, data * 0.0, data * self._keep_scale())
         return output, ({} if key is None else {"rng_key": key}), {}
 
@@ -93,7 +99,11 @@ class TimeStepDropoutBase(DropoutBase):
     rescaled. ``0 ≤ p ≤ 1``. See :class:`DropoutBase` for the arguments.
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "TimeStepDropout", "jax": "TimeStepDropoutJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "TimeStepDropout",
+        "jax": "TimeStepDropoutJax",
+        "torch": "TimeStepDropoutTorch",
+    }
 
     def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         return shape
@@ -107,7 +117,11 @@ class UnitDropoutBase(DropoutBase):
     time step; survivors are scaled by ``1/(1 − p)``. ``0 ≤ p < 1``. See :class:`DropoutBase`.
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "UnitDropout", "jax": "UnitDropoutJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "UnitDropout",
+        "jax": "UnitDropoutJax",
+        "torch": "UnitDropoutTorch",
+    }
     _allows_p_one = False
 
     def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:

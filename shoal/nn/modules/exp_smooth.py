@@ -1,4 +1,4 @@
-"""Exponential smoothing readout, the one definition behind ``ExpSmooth`` / ``ExpSmoothJax``."""
+"""Exponential smoothing readout, the one definition behind ``ExpSmooth`` and its flavours."""
 
 from __future__ import annotations
 
@@ -45,7 +45,11 @@ class ExpSmoothBase(SimulatedModule):
 
     _dynamics: ClassVar[Dynamics] = exp_smooth_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset()
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "ExpSmooth", "jax": "ExpSmoothJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "ExpSmooth",
+        "jax": "ExpSmoothJax",
+        "torch": "ExpSmoothTorch",
+    }
     _evolve_is_traceable = True  # evolve traces: JAX eager calls run compiled
     #: Set on Rockpool's deprecated name: constructing it warns.
     _deprecated_for: ClassVar[str | None] = None

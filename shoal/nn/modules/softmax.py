@@ -1,5 +1,5 @@
-"""Smoothed softmax readouts, the one definition behind ``Softmax``/``SoftmaxJax`` and the
-log-softmax pair.
+"""Smoothed softmax readouts, the one definition behind ``Softmax``/``SoftmaxJax``/``SoftmaxTorch``
+and the log-softmax trio.
 
 Each is a linear layer, an exponential synapse per output and a normalisation over the
 outputs. Rockpool's ``SoftmaxJax`` normalises over the whole ``(B, T, N)`` array, which couples
@@ -61,7 +61,11 @@ class SoftmaxBase(Module):
     ``{"linear": {}, "smooth": {"isyn"}}``; records (``record=True``) the same tree.
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "Softmax", "jax": "SoftmaxJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "Softmax",
+        "jax": "SoftmaxJax",
+        "torch": "SoftmaxTorch",
+    }
     _spike_records: ClassVar[frozenset[str]] = frozenset()
     _evolve_is_traceable = True  # every step traces: JAX eager calls run compiled
 
@@ -118,7 +122,11 @@ class LogSoftmaxBase(SoftmaxBase):
     :math:`y_{t,i} = I_{t,i} - \log \sum_j e^{I_{t,j}}` (per batch element and step).
     """
 
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "LogSoftmax", "jax": "LogSoftmaxJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "LogSoftmax",
+        "jax": "LogSoftmaxJax",
+        "torch": "LogSoftmaxTorch",
+    }
 
     def _normalise(self, xp: Any, x: Any) -> Any:
         return log_softmax(xp, x)

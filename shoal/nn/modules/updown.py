@@ -1,4 +1,4 @@
-"""Up/down delta encoder, the one definition behind ``UpDown`` and ``UpDownJax``."""
+"""Up/down delta encoder, the one definition behind ``UpDown``, ``UpDownJax``, ``UpDownTorch``."""
 
 from __future__ import annotations
 
@@ -51,7 +51,11 @@ class UpDownBase(SimulatedModule):
 
     _dynamics: ClassVar[Dynamics] = updown_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset()
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "UpDown", "jax": "UpDownJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "UpDown",
+        "jax": "UpDownJax",
+        "torch": "UpDownTorch",
+    }
     _evolve_is_traceable = True  # evolve traces: JAX eager calls run compiled
 
     thr_up: Any  # registered through _declare (named errors); declared for type checkers
@@ -83,13 +87,10 @@ class UpDownBase(SimulatedModule):
         super().__init__(shape=(sizes[0], 2 * sizes[0]), spiking_input=False, spiking_output=True)
         n = self.size_in
         for name, value in (("thr_up", thr_up), ("thr_down", thr_down)):
-            array = np.asarray(value, dtype=float) if value is not None else None
-            if array is not None and array.shape in ((), (n,)):
-                array = np.broadcast_to(array, (1, n)).copy()  # stored (1, Nin), as Rockpool
             self._declare(
                 name,
                 Parameter,
-                array,
+                self._as_row(name, value, n),
                 "thresholds",
                 init_func=filled(1e-3),
                 shape=(1, n),
@@ -101,6 +102,26 @@ class UpDownBase(SimulatedModule):
         self.reference = State(shape=(n,), init_func=zeros)
         self.ref_count = State(shape=(n,), init_func=zeros)
         self.started = State(shape=(n,), init_func=zeros)
+
+    def _as_row(self, name: str, value: Any, n: int) -> Any:
+        """A scalar or ``(Nin,)`` threshold as the ``(1, Nin)`` row Rockpool stores.
+
+        Other shapes pass unchanged, for the shape check to name. A backend array (a float64
+        tensor, one that requires grad) is broadcast by its own backend: a trip through NumPy
+        would lose its dtype or fail on its graph.
+        """
+        if value is None or np.shape(value) not in ((), (n,)):
+            return value
+        if self._backend.is_array(value) and not isinstance(value, np.ndarray):
+            return self._backend.xp.broadcast_to(value, (1, n)) * 1.0  # `* 1.0`: a copy
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{type(self).__name__}.{name}: expected a number or an array of shape ({n},) "
+                f"or (1, {n}), got {value!r}"
+            ) from None
+        return np.broadcast_to(array, (1, n)).copy()
 
     def _configure(self) -> tuple[Any, Any]:
         config = updown_dynamics.UpDownConfig(
