@@ -62,7 +62,11 @@ class LIFNeuronBase(SimulatedModule):
 
     _dynamics: ClassVar[Dynamics] = lif_neuron_dynamics
     _spike_records: ClassVar[frozenset[str]] = frozenset({"spikes"})
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIFNeuron", "jax": "LIFNeuronJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "LIFNeuron",
+        "jax": "LIFNeuronJax",
+        "torch": "LIFNeuronTorch",
+    }
     _compile_calls = True  # evolve traces: JAX eager calls run compiled
 
     tau_mem: Any  # registered through _declare (named errors); declared for type checkers

@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-import torch
-
-from shoal.backend.surrogates import PeriodicExponential, StepPWL, Surrogate, get_surrogate
+from shoal.backend.surrogates import PeriodicExponential, StepPWL
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.lif import LIFBase
+from shoal.nn.modules.torch._lif_family import (
+    TorchLIFFamily,
+    check_taus_leak_mode,
+    resolve_surrogate,
+)
 from shoal.nn.modules.torch.torch_module import TorchModule
 from shoal.parameters import SimulationParameter
 
 __all__ = ["LIFTorch", "PeriodicExponential", "StepPWL"]
 
-_WINDOWED = (StepPWL, PeriodicExponential)
 
-
-class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modules() shadow torch's, on purpose
+class LIFTorch(TorchLIFFamily, LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modules() shadow torch's, on purpose
     """LIF neurons on Torch (see :class:`~shoal.nn.modules.lif.LIFBase` for the equations).
 
     Rockpool's ``LIFTorch`` signature. Differences from ``LIF``/``LIFJax``: the threshold
@@ -65,22 +66,11 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
         dt: float = 1e-3,
     ) -> None:
         owner = type(self).__name__
-        if leak_mode != "taus":
-            raise NotImplementedError(
-                f"{owner}: leak_mode {leak_mode!r} is not implemented in shoal yet; only "
-                "'taus' (time constants as parameters) is."
-            )
-        given = [n for n, v in (("alpha", alpha), ("beta", beta), ("dash_mem", dash_mem),
-                                ("dash_syn", dash_syn)) if v is not None]  # fmt: skip
-        if given:
-            raise ValueError(
-                f"{owner}: current leak mode is set to taus and only parameters from this "
-                f"family can be directly initialised (tau_mem and tau_syn); got {given}."
-            )
-        window = float(learning_window)
-        if not window > 0:
-            raise ValueError(f"{owner}.learning_window: expected a value > 0, got {window}")
-        surrogate = _surrogate(owner, spike_generation_fn, window, float(max_spikes_per_dt))
+        check_taus_leak_mode(owner, leak_mode, alpha=alpha, beta=beta, dash_mem=dash_mem,
+                             dash_syn=dash_syn)  # fmt: skip
+        surrogate = resolve_surrogate(
+            owner, spike_generation_fn, learning_window, float(max_spikes_per_dt)
+        )
         super().__init__(
             shape,
             tau_mem=tau_mem,
@@ -100,50 +90,4 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
         self.leak_mode = SimulationParameter(leak_mode)
         # Configuration of the surrogate (as `surrogate` on LIFBase), not a simulation
         # parameter: checkpoints and simulation_parameters() stay comparable with LIF/LIFJax.
-        self.learning_window = window
-
-    # ------------------------------------------------------------------ derived decays
-    # Rockpool computes these from the taus in "taus" mode; assigning one there silently set
-    # tau_mem = exp(-dt/value) and shadowed the decay. Here they are read-only views.
-    @property
-    def alpha(self) -> torch.Tensor:
-        """Membrane decay ``exp(−dt/τ_mem)`` (read-only; carries gradients)."""
-        return torch.exp(-self.dt / self.tau_mem)
-
-    @property
-    def beta(self) -> torch.Tensor:
-        """Synaptic decay ``exp(−dt/τ_syn)`` (read-only; carries gradients)."""
-        return torch.exp(-self.dt / self.tau_syn)
-
-    @property
-    def dash_mem(self) -> torch.Tensor:
-        """Bit-shift equivalent of the membrane decay, ``−log2(1 − α)`` (read-only)."""
-        return -torch.log2(1 - self.alpha)
-
-    @property
-    def dash_syn(self) -> torch.Tensor:
-        """Bit-shift equivalent of the synaptic decay, ``−log2(1 − β)`` (read-only)."""
-        return -torch.log2(1 - self.beta)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _DERIVED:
-            raise AttributeError(
-                f"{self._path}.{name} is derived from the time constants in leak_mode 'taus' "
-                f"and cannot be assigned; set {_DERIVED[name]} instead (e.g. "
-                f"set_attributes({{'{_DERIVED[name]}': ...}}))."
-            )
-        super().__setattr__(name, value)
-
-
-_DERIVED = {"alpha": "tau_mem", "beta": "tau_syn", "dash_mem": "tau_mem", "dash_syn": "tau_syn"}
-
-
-def _surrogate(owner: str, spec: Any, window: float, max_spikes: float) -> Surrogate:
-    if isinstance(spec, type) and issubclass(spec, PeriodicExponential):
-        return spec(window, max_spikes)
-    if isinstance(spec, type) and issubclass(spec, _WINDOWED):
-        return spec(window)
-    try:
-        return get_surrogate(spec)
-    except ValueError as error:
-        raise ValueError(f"{owner}.spike_generation_fn: {error}") from None
+        self.learning_window = float(learning_window)
