@@ -258,8 +258,8 @@ def test_import_errors(graph, match):
 
 def test_bad_arguments():
     graph = to_nir(Linear((2, 2)))
-    with pytest.raises(ValueError, match=r"`backend` must be 'numpy' or 'jax', got 'torch'"):
-        from_nir(graph, backend="torch")
+    with pytest.raises(ValueError, match=r"`backend` must be 'numpy', 'jax' or 'torch', got 'tf'"):
+        from_nir(graph, backend="tf")
     with pytest.raises(ValueError, match=r"`dt` must be a finite time step > 0"):
         from_nir(graph, dt=0.0)
     with pytest.raises(TypeError, match=r"expected a nir.NIRGraph or the path .* got int"):

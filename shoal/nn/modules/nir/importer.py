@@ -81,11 +81,12 @@ def from_nir(graph_or_path: Any, dt: float | None = None, backend: str = "numpy"
         graph_or_path: A ``nir.NIRGraph``, or the path (``str``/``os.PathLike``) of a NIR file.
         dt: Time step in seconds for the discretisation. Default: the ``dt`` recorded by
             ``to_nir`` in the graph's metadata, else 1 ms.
-        backend: ``"numpy"`` (``Linear``, ``LIF``, ``ExpSyn``, ``ModSequential``...) or
-            ``"jax"`` (``LinearJax``, ``LIFJax``, ``ExpSynJax``, ``JaxSequential``...).
+        backend: ``"numpy"`` (``Linear``, ``LIF``, ``ExpSyn``, ``ModSequential``...),
+            ``"jax"`` (``LinearJax``, ``LIFJax``, ``ExpSynJax``, ``JaxSequential``...) or
+            ``"torch"`` (``LinearTorch``, ``LIFTorch``, ``LIFNeuronTorch``, ``TorchSequential``...).
 
     Raises:
-        ImportError: If ``nir`` (or, for ``backend="jax"``, JAX) is not installed.
+        ImportError: If ``nir`` (or the backend's JAX / PyTorch) is not installed.
         NIRConversionError: For an unsupported node (named, with its type), a parameter value
             shoal cannot express, or a graph that is not a chain.
     """
@@ -124,7 +125,17 @@ def _backend_classes(backend: str) -> dict[str, Any]:
         from shoal.nn.modules.jax.linear_jax import LinearJax
 
         return {"Linear": LinearJax, "LIF": LIFJax, "LIFNeuron": LIFNeuronJax, "ExpSyn": ExpSynJax}
-    raise ValueError(f"from_nir: `backend` must be 'numpy' or 'jax', got {backend!r}.")
+    if backend == "torch":
+        require("torch", "torch", "from_nir(backend='torch')")
+        import shoal.nn.modules.torch as torch_modules
+
+        return {
+            "Linear": torch_modules.LinearTorch,
+            "LIF": torch_modules.LIFTorch,
+            "LIFNeuron": torch_modules.LIFNeuronTorch,
+            "ExpSyn": torch_modules.ExpSynTorch,
+        }
+    raise ValueError(f"from_nir: `backend` must be 'numpy', 'jax' or 'torch', got {backend!r}.")
 
 
 # ---------------------------------------------------------------------- graph structure
