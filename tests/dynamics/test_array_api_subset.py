@@ -13,6 +13,7 @@ xps = pytest.importorskip("array_api_strict")
 import shoal.dynamics as dynamics_package  # noqa: E402
 from shoal.backend import NUMPY  # noqa: E402
 from shoal.backend.simulate import simulate  # noqa: E402
+from shoal.dynamics import lif_decays  # noqa: E402
 from shoal.dynamics._spikes import spike_counts  # noqa: E402
 from shoal.nn.modules import (  # noqa: E402
     LIF,
@@ -86,6 +87,17 @@ def _run(module, x, backend, convert):
     return outputs, new_state, records
 
 
+class _LIFFromDecays(LIF):
+    """NumPy LIF run through ``lif_decays`` (LIFTorch's dynamics), its decays from its taus."""
+
+    _dynamics = lif_decays
+
+    def _configure(self):
+        config, p = super()._configure()
+        decays = (np.exp(-p.dt / p.tau_mem), np.exp(-p.dt / p.tau_syn))
+        return config, lif_decays.LIFDecayParams(*decays, *p[2:])
+
+
 CASES = {
     "lif": lambda: LIF(4, threshold=np.array([0.5, 1.0, 2.0, 1.0])),
     "lif_rec_noise_syn": lambda: LIF(
@@ -104,6 +116,10 @@ CASES = {
     "updown": lambda: UpDown(3, thr_up=[0.1, 0.2, 0.05], thr_down=0.15),
     "updown_refractory": lambda: UpDown(2, thr_up=0.05, n_ref_steps=2, repeat_output=3),
     "lif_neuron_noise": lambda: LIFNeuron(3, noise_std=0.3, bias=0.1, threshold=[0.5, 1.0, 2.0]),
+    # ---- LIFTorch's leak modes (issue 16 Torch)
+    "lif_decays_rec_noise_syn": lambda: _LIFFromDecays(
+        (6, 3), has_rec=True, noise_std=0.2, tau_syn=[[0.01, 0.03]]
+    ),
 }
 
 

@@ -157,7 +157,13 @@ def test_family_decays_are_read_only_views(cls):
         (aLIFTorch, {"learning_window": 0}, ValueError, r"aLIFTorch.learning_window: expected"),
         (aLIFTorch, {"tau_ahp": [0.01, -1]}, ValueError, r"aLIFTorch.tau_ahp: expected a time"),
         (aLIFTorch, {"rng_key": 1}, TypeError, r"aLIFTorch: unexpected keyword .*rng_key"),
-        (LIFBitshiftTorch, {"leak_mode": "x"}, NotImplementedError, r"LIFBitshiftTorch.leak_"),
+        (
+            LIFBitshiftTorch,
+            {"leak_mode": "bitshifts"},
+            NotImplementedError,
+            r"LIFBitshiftTorch.leak_mode: only 'taus' is implemented for LIFBitshiftTorch",
+        ),
+        (aLIFTorch, {"leak_mode": "x"}, ValueError, r"aLIFTorch.leak_mode: Training of time"),
         (LIFBitshiftTorch, {"alpha": 0.5}, ValueError, r"LIFBitshiftTorch: current leak mode"),
         (LIFBitshiftTorch, {"tau_mem": -1.0}, ValueError, r"LIFBitshiftTorch.tau_mem: expected"),
         (

@@ -224,10 +224,8 @@ def test_torch_submodule_of_numpy_combinator_mixes_backends():
 
 
 def test_other_leak_modes_are_not_silently_accepted():
-    with pytest.raises(
-        NotImplementedError, match=r"LIFTorch.leak_mode: only .taus. .* got .decays."
-    ):
-        LIFTorch(2, leak_mode="decays")
+    with pytest.raises(ValueError, match=r"LIFTorch.leak_mode: Training of .* got 'tau'"):
+        LIFTorch(2, leak_mode="tau")
     with pytest.raises(ValueError, match=r"current leak mode is set to taus"):
         LIFTorch(2, alpha=0.5)
 

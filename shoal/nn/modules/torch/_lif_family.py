@@ -1,10 +1,18 @@
-"""What Rockpool's Torch LIF family shares: the spike-function options and the leak aliases.
+"""What Rockpool's Torch LIF family shares: the spike-function options and the leak modes.
 
 ``LIFTorch``, ``aLIFTorch`` and ``LIFBitshiftTorch`` take ``spike_generation_fn`` and
-``learning_window`` (and ``LIFNeuronTorch`` these two only), and expose the decays ``alpha``,
-``beta`` and their bit-shift equivalents ``dash_mem``, ``dash_syn`` as read-only views of the
-time constants. Rockpool let users assign those views, which silently rewrote ``tau_mem`` with
-the decay formula applied to the decay and shadowed the computed value (torch-backend.md §3.1).
+``learning_window`` (``LIFNeuronTorch`` these two only) and a ``leak_mode`` that says which
+parametrisation of the leaks is trained (catalogue-2.md §1.0):
+
+* ``"taus"``: ``tau_mem``/``tau_syn`` (s) are the parameters, ``α = exp(−dt/τ)``;
+* ``"decays"``: ``alpha``/``beta`` (family ``"decays"``, default 0.5) are the decays;
+* ``"bitshifts"``: ``dash_mem``/``dash_syn`` (family ``"bitshifts"``, default 1.0), real-valued,
+  ``α = 1 − 2^(−dash)``.
+
+The other parametrisations are read-only views of the trained one (``τ = −dt/ln α``,
+``dash = −log2(1 − α)``), carrying gradients. Rockpool let users assign a view, which silently
+rewrote ``tau_mem`` with the decay formula applied to the decay and shadowed the computed value
+(torch-backend.md §3.1); here assigning one raises ``AttributeError``.
 """
 
 from __future__ import annotations
@@ -14,13 +22,27 @@ from typing import Any
 import torch
 
 from shoal.backend.surrogates import PeriodicExponential, StepPWL, Surrogate, get_surrogate
+from shoal.backend.torch_backend import XP
+from shoal.dynamics._guards import exp_decay
+from shoal.nn.modules._constraints import NON_NEGATIVE, Constraint
+from shoal.nn.modules.initialisers import filled
+from shoal.parameters import Parameter
 
-__all__ = ["TorchLIFFamily", "check_taus_leak_mode", "resolve_surrogate"]
+__all__ = ["DECAY", "LEAK_MODES", "TorchLIFFamily", "check_leak_mode", "resolve_surrogate"]
 
 _WINDOWED = (StepPWL, PeriodicExponential)
 
-#: Derived attribute -> the time constant to set instead.
-_DERIVED = {"alpha": "tau_mem", "beta": "tau_syn", "dash_mem": "tau_mem", "dash_syn": "tau_syn"}
+#: The leak modes and the (membrane, synapse) parameters each trains.
+LEAK_MODES = {
+    "taus": ("tau_mem", "tau_syn"),
+    "decays": ("alpha", "beta"),
+    "bitshifts": ("dash_mem", "dash_syn"),
+}
+#: Every leak name -> 0 (membrane) or 1 (synapse).
+_COMPARTMENT = {name: index for names in LEAK_MODES.values() for index, name in enumerate(names)}
+
+DECAY = Constraint("a decay in [0, 1]", lambda array: (array >= 0) & (array <= 1))
+_DEFAULTS = {"decays": (0.5, DECAY), "bitshifts": (1.0, NON_NEGATIVE)}
 
 
 def resolve_surrogate(owner: str, spec: Any, window: Any, max_spikes: float) -> Surrogate:
@@ -49,62 +71,107 @@ def resolve_surrogate(owner: str, spec: Any, window: Any, max_spikes: float) -> 
         raise ValueError(f"{owner}.spike_generation_fn: {error}") from None
 
 
-def check_taus_leak_mode(owner: str, leak_mode: str, **decays: Any) -> None:
-    """Refuse a leak mode other than ``"taus"``, or decays given in ``"taus"`` mode.
+def check_leak_mode(owner: str, leak_mode: Any, implemented: tuple[str, ...], **leaks: Any) -> None:
+    """Refuse an unknown or unimplemented leak mode, and leak values of another mode.
+
+    Args:
+        owner: Class name, for errors.
+        leak_mode: The mode asked for.
+        implemented: The modes ``owner`` supports.
+        **leaks: Every leak argument by name (``tau_mem=None, alpha=0.9, ...``).
 
     Raises:
-        NotImplementedError: ``leak_mode`` is not ``"taus"``.
-        ValueError: One of ``decays`` (``alpha=...``) is not ``None``.
+        ValueError: ``leak_mode`` is not a mode, or a leak of another mode is given.
+        NotImplementedError: ``leak_mode`` is a mode ``owner`` does not implement.
     """
-    if leak_mode != "taus":
+    if leak_mode not in LEAK_MODES:
+        raise ValueError(
+            f"{owner}.leak_mode: Training of time constants in `{owner}` neurons can be done "
+            "only in one of the following modes: 'taus', 'decays', 'bitshifts'. `leak_mode` "
+            f"must be one of these values; got {leak_mode!r}."
+        )
+    if leak_mode not in implemented:
         raise NotImplementedError(
-            f"{owner}.leak_mode: only 'taus' (time constants as parameters) is implemented "
+            f"{owner}.leak_mode: only {' and '.join(map(repr, implemented))} is implemented "
             f"for {owner}; got {leak_mode!r}."
         )
-    given = sorted(name for name, value in decays.items() if value is not None)
+    own = LEAK_MODES[leak_mode]
+    given = sorted(name for name, value in leaks.items() if value is not None and name not in own)
     if given:
         raise ValueError(
-            f"{owner}: current leak mode is set to taus and only parameters from this family "
-            f"can be directly initialised (tau_mem and tau_syn); got {given}."
+            f"{owner}: current leak mode is set to {leak_mode} and only parameters from this "
+            f"family can be directly initialised ({own[0]} and {own[1]}); got {given}."
         )
 
 
 class TorchLIFFamily:
-    """Mixin: ``alpha``/``beta``/``dash_mem``/``dash_syn`` as read-only views of the taus.
+    """Mixin: the leak parametrisation chosen by ``leak_mode``, and read-only views of it.
 
-    The class it is mixed into has ``tau_mem``, ``tau_syn`` (tensors) and ``dt``.
+    The class it is mixed into registers ``tau_mem``/``tau_syn`` (as ``LIFBase`` does) and sets
+    ``leak_mode`` after :meth:`_use_leak_mode`.
     """
 
-    tau_mem: Any
-    tau_syn: Any
     dt: Any
     _path: str
+    n_synapses: int
+    size_out: int
 
-    @property
-    def alpha(self) -> torch.Tensor:
-        """Membrane decay ``exp(−dt/τ_mem)`` (read-only; carries gradients)."""
-        return torch.exp(-self.dt / self.tau_mem)
+    def _use_leak_mode(self, leak_mode: str, mem: Any, syn: Any) -> None:
+        """Replace the registered time constants by ``leak_mode``'s parameters ``mem``, ``syn``."""
+        if leak_mode == "taus":
+            return
+        del self.tau_mem, self.tau_syn  # type: ignore[attr-defined]
+        default, constraint = _DEFAULTS[leak_mode]
+        mem_name, syn_name = LEAK_MODES[leak_mode]
+        n_out, n_syn = self.size_out, self.n_synapses
+        declare = self._declare  # type: ignore[attr-defined]
+        declare(mem_name, Parameter, mem, leak_mode, init_func=filled(default),
+                shape=[(n_out,), ()], constraint=constraint)  # fmt: skip
+        declare(syn_name, Parameter, syn, leak_mode, init_func=filled(default),
+                shape=[(n_out, n_syn), (1, n_syn), ()], constraint=constraint)  # fmt: skip
 
-    @property
-    def beta(self) -> torch.Tensor:
-        """Synaptic decay ``exp(−dt/τ_syn)`` (read-only; carries gradients)."""
-        return torch.exp(-self.dt / self.tau_syn)
+    def _leak_decays(self) -> tuple[Any, Any]:
+        """``(α, β)`` from the trained parametrisation, carrying its gradients.
 
-    @property
-    def dash_mem(self) -> torch.Tensor:
-        """Bit-shift equivalent of the membrane decay, ``−log2(1 − α)`` (read-only)."""
-        return -torch.log2(1 - self.alpha)
+        In ``"taus"`` mode through :func:`~shoal.dynamics._guards.exp_decay` (0 for τ ≤ 0),
+        as ``LIF``'s dynamics compute them.
+        """
+        mode = self.__dict__["leak_mode"]
+        mem, syn = (self.__dict__[name] for name in LEAK_MODES[mode])
+        if mode == "taus":
+            return exp_decay(XP, self.dt, mem), exp_decay(XP, self.dt, syn)
+        if mode == "decays":
+            return mem, syn
+        return 1.0 - 2.0**-mem, 1.0 - 2.0**-syn
 
-    @property
-    def dash_syn(self) -> torch.Tensor:
-        """Bit-shift equivalent of the synaptic decay, ``−log2(1 − β)`` (read-only)."""
-        return -torch.log2(1 - self.beta)
+    def _derived_leak(self, name: str) -> torch.Tensor:
+        mode = self.__dict__["leak_mode"]
+        trained = self.__dict__[LEAK_MODES[mode][_COMPARTMENT[name]]]
+        if mode == "taus":
+            decay = torch.exp(-self.dt / trained)  # as Rockpool: no guard on a view
+        elif mode == "decays":
+            decay = trained
+        else:
+            decay = 1.0 - 2.0**-trained
+        if name in ("alpha", "beta"):
+            return decay
+        if name.startswith("tau"):
+            return -self.dt / torch.log(decay)
+        return -torch.log2(1.0 - decay)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: the trained leak names live in __dict__.
+        if name in _COMPARTMENT and "leak_mode" in self.__dict__:
+            return self._derived_leak(name)
+        return super().__getattr__(name)  # type: ignore[misc]
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _DERIVED:
+        mode = self.__dict__.get("leak_mode")
+        if mode is not None and name in _COMPARTMENT and name not in LEAK_MODES[mode]:
+            trained = LEAK_MODES[mode][_COMPARTMENT[name]]
             raise AttributeError(
-                f"{self._path}.{name} is derived from the time constants in leak_mode 'taus' "
-                f"and cannot be assigned; set {_DERIVED[name]} instead (e.g. "
-                f"set_attributes({{'{_DERIVED[name]}': ...}}))."
+                f"{self._path}.{name} is derived from {trained} in leak_mode '{mode}' and "
+                f"cannot be assigned; set {trained} instead (e.g. "
+                f"set_attributes({{'{trained}': ...}}))."
             )
         super().__setattr__(name, value)

@@ -14,7 +14,7 @@ from shoal.nn.modules.alif import _W_AHP_DEFAULT, ALIFBase
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.torch._lif_family import (
     TorchLIFFamily,
-    check_taus_leak_mode,
+    check_leak_mode,
     resolve_surrogate,
 )
 from shoal.nn.modules.torch.torch_module import TorchModule
@@ -70,8 +70,8 @@ class aLIFTorch(TorchLIFFamily, ALIFBase, TorchModule):  # type: ignore[misc]  #
         dt: float = 1e-3,
     ) -> None:
         owner = type(self).__name__
-        check_taus_leak_mode(owner, leak_mode, alpha=alpha, beta=beta, dash_mem=dash_mem,
-                             dash_syn=dash_syn)  # fmt: skip
+        check_leak_mode(owner, leak_mode, ("taus",), alpha=alpha, beta=beta,
+                        dash_mem=dash_mem, dash_syn=dash_syn)  # fmt: skip
         surrogate = resolve_surrogate(
             owner, spike_generation_fn, learning_window, float(max_spikes_per_dt)
         )

@@ -11,11 +11,14 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from shoal.backend.surrogates import PeriodicExponential, StepPWL
+from shoal.dynamics import lif_decays
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.lif import LIFBase
 from shoal.nn.modules.torch._lif_family import (
+    LEAK_MODES,
     TorchLIFFamily,
-    check_taus_leak_mode,
+    check_leak_mode,
     resolve_surrogate,
 )
 from shoal.nn.modules.torch.torch_module import TorchModule
@@ -31,17 +34,25 @@ class LIFTorch(TorchLIFFamily, LIFBase, TorchModule):  # type: ignore[misc]  # p
     family is ``"thresholds"``; input is always spiking; ``spike_generation_fn`` is
     ``StepPWL`` (default) or ``PeriodicExponential`` (the classes, or any
     :class:`~shoal.backend.surrogates.Surrogate`/name such as ``"fast_sigmoid"``), whose
-    window is ``learning_window`` (default 0.5). Only ``leak_mode="taus"`` is implemented.
+    window is ``learning_window`` (default 0.5). ``leak_mode`` picks the trained leak
+    parameters; the others are read-only views (``τ = −dt/ln α``, ``dash = −log2(1 − α)``).
 
     Args:
         shape: ``N`` (becomes ``(N, N)``) or ``(Nin, Nout)``.
-        leak_mode: ``"taus"`` (the time constants are the parameters).
+        leak_mode: ``"taus"`` (default: ``tau_mem``/``tau_syn``, ``α = exp(−dt/τ)``),
+            ``"decays"`` (``alpha`` ``(N,)``/``()`` and ``beta`` ``(N, n_syn)``/``(1, n_syn)``/
+            ``()``, family ``"decays"``, default 0.5, each in [0, 1]) or ``"bitshifts"``
+            (``dash_mem``, ``dash_syn``, family ``"bitshifts"``, default 1.0, ≥ 0, real-valued:
+            ``α = 1 − 2^(−dash)``). Giving another mode's leak raises ``ValueError``.
         tau_mem, tau_syn, bias, threshold, has_rec, w_rec, noise_std, max_spikes_per_dt,
             weight_init_func, dt: As :class:`~shoal.nn.modules.lif.LIFBase`.
+        alpha, beta, dash_mem, dash_syn: The leaks of the ``"decays"``/``"bitshifts"`` modes.
         spike_generation_fn: The surrogate gradient of the spike function.
         learning_window: Width of the ``StepPWL``/``PeriodicExponential`` window (> 0).
     """
 
+    # The module turns its leak parameters (taus, decays or bit shifts) into the decays.
+    _dynamics: ClassVar[Dynamics] = lif_decays
     _threshold_family: ClassVar[str] = "thresholds"
 
     def __init__(
@@ -66,8 +77,8 @@ class LIFTorch(TorchLIFFamily, LIFBase, TorchModule):  # type: ignore[misc]  # p
         dt: float = 1e-3,
     ) -> None:
         owner = type(self).__name__
-        check_taus_leak_mode(owner, leak_mode, alpha=alpha, beta=beta, dash_mem=dash_mem,
-                             dash_syn=dash_syn)  # fmt: skip
+        check_leak_mode(owner, leak_mode, tuple(LEAK_MODES), tau_mem=tau_mem, tau_syn=tau_syn,
+                        alpha=alpha, beta=beta, dash_mem=dash_mem, dash_syn=dash_syn)  # fmt: skip
         surrogate = resolve_surrogate(
             owner, spike_generation_fn, learning_window, float(max_spikes_per_dt)
         )
@@ -87,7 +98,20 @@ class LIFTorch(TorchLIFFamily, LIFBase, TorchModule):  # type: ignore[misc]  # p
             spiking_output=True,
             surrogate=surrogate,
         )
+        mem, syn = {
+            "taus": (None, None),
+            "decays": (alpha, beta),
+            "bitshifts": (dash_mem, dash_syn),
+        }[leak_mode]
+        self._use_leak_mode(leak_mode, mem, syn)
         self.leak_mode = SimulationParameter(leak_mode)
         # Configuration of the surrogate (as `surrogate` on LIFBase), not a simulation
         # parameter: checkpoints and simulation_parameters() stay comparable with LIF/LIFJax.
         self.learning_window = float(learning_window)
+
+    def _configure(self) -> tuple[Any, Any]:
+        alpha, beta = self._leak_decays()
+        params = lif_decays.LIFDecayParams(
+            alpha, beta, self.bias, self.threshold, self.w_rec, self.dt, self.noise_std
+        )
+        return self._lif_config(), params
