@@ -79,3 +79,17 @@ def test_from_nir_torch_builds_a_torch_network():
 def test_torch_models_without_a_nir_node_are_refused(module, message):
     with pytest.raises(NIRConversionError, match=message):
         to_nir(module)
+
+
+def test_lif_torch_in_decays_mode_exports_its_time_constants():
+    """The exporter reads tau_mem/tau_syn, which are views in leak_mode 'decays'."""
+    from shoal.nn.modules import LIF
+    from shoal.nn.modules.torch import LIFTorch
+
+    alpha, beta = np.array([0.9, 0.5]), np.array([0.8, 0.7])
+    mod = LIFTorch(2, leak_mode="decays", alpha=torch.tensor(alpha), beta=torch.tensor(beta))
+    node = to_nir(mod).nodes["LIFTorch"]
+    reference = to_nir(LIF(2, tau_mem=-DT / np.log(alpha), tau_syn=-DT / np.log(beta))).nodes["LIF"]
+    assert type(node) is nir.CubaLIF
+    for field in ("tau_mem", "tau_syn", "r", "w_in", "v_leak", "v_threshold"):
+        np.testing.assert_allclose(getattr(node, field), getattr(reference, field), rtol=1e-6)
