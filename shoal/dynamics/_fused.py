@@ -14,13 +14,28 @@ from typing import Any
 __all__ = ["multiply_add", "subtract_product"]
 
 
+# (id(xp), name) -> (xp, its fused function or None). NumPy's step runs these per time step,
+# and `getattr(numpy, missing, None)` raises inside numpy's module __getattr__ (microseconds,
+# as long as the arithmetic itself); a dict lookup is not. The namespace is kept in the entry
+# so that a recycled id is never trusted.
+_LOOKUPS: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _fused(xp: Any, name: str) -> Any:
+    entry = _LOOKUPS.get((id(xp), name))
+    if entry is None or entry[0] is not xp:
+        entry = (xp, getattr(xp, name, None))
+        _LOOKUPS[(id(xp), name)] = entry
+    return entry[1]
+
+
 def multiply_add(xp: Any, a: Any, b: Any, c: Any) -> Any:
     """``a·b + c`` (broadcast), fused where ``xp`` offers it."""
-    fused = getattr(xp, "multiply_add", None)
+    fused = _fused(xp, "multiply_add")
     return a * b + c if fused is None else fused(a, b, c)
 
 
 def subtract_product(xp: Any, c: Any, a: Any, b: Any) -> Any:
     """``c − a·b`` (broadcast), fused where ``xp`` offers it."""
-    fused = getattr(xp, "subtract_product", None)
+    fused = _fused(xp, "subtract_product")
     return c - a * b if fused is None else fused(c, a, b)
