@@ -71,6 +71,16 @@ class TorchNamespace:
             return torch.minimum(a, b)
         return torch.clamp(a, max=_in_range(a, b))
 
+    # Fused multiply-adds (see shoal/dynamics/_fused.py): addcmul rounds once, as XLA's
+    # contracted `a * b + c` does, so float32 Torch and JAX runs agree.
+    @staticmethod
+    def multiply_add(a: Any, b: Any, c: Any) -> torch.Tensor:
+        return torch.addcmul(c, a, b)
+
+    @staticmethod
+    def subtract_product(c: Any, a: Any, b: Any) -> torch.Tensor:
+        return torch.addcmul(c, a, b, value=-1)
+
     def __repr__(self) -> str:
         return "TorchNamespace()"
 

@@ -30,14 +30,24 @@ def exp_decay(xp: Any, dt: Any, tau: Any) -> Any:
     """``exp(−dt/τ)`` for ``τ > 0``, 0 for ``τ ≤ 0``; always in ``[0, 1]`` (NaN only for NaN)."""
     instant = tau <= dt / _MAX_DT_OVER_TAU
     safe_tau = xp.where(instant, dt, tau)
-    return xp.where(instant, 0.0, xp.exp(-dt / safe_tau))
+    return xp.where(instant, 0.0, xp.exp(-_over(xp, dt, safe_tau)))
 
 
 def euler_rate(xp: Any, dt: Any, tau: Any) -> Any:
     """``dt/τ`` capped to ``[0, 1]``: exact for ``τ ≥ dt``, 1 for smaller or negative ``τ``."""
     too_fast = tau < dt
     safe_tau = xp.where(too_fast, dt, tau)
-    return xp.where(too_fast, 1.0, dt / safe_tau)
+    return xp.where(too_fast, 1.0, _over(xp, dt, safe_tau))
+
+
+def _over(xp: Any, dt: Any, tau: Any) -> Any:
+    """``dt/τ``, one correctly rounded division on every backend.
+
+    PyTorch evaluates ``python_float / tensor`` as ``dt · (1/τ)``, two roundings: in float32
+    that argument is one ulp off NumPy's and XLA's for about a quarter of all τ, and
+    ``exp`` carries it into the decays (the float32 Torch/JAX gap; float64 values unchanged).
+    """
+    return xp.asarray(dt, dtype=tau.dtype) / tau
 
 
 def firing_threshold(xp: Any, threshold: Any) -> Any:

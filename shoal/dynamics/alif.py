@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from shoal.dynamics import lif
+from shoal.dynamics._fused import multiply_add
 from shoal.dynamics._guards import exp_decay
 
 __all__ = [
@@ -91,7 +92,7 @@ def prepare(backend: Any, config: lif.LIFConfig, p: ALIFParams, inputs: Any, noi
 
 
 def step(backend: Any, config: lif.LIFConfig, c: _Consts, state: ALIFState, x_t: Any) -> Any:
-    iahp = c.gamma * (state.iahp + state.spikes * c.w_ahp)
+    iahp = c.gamma * multiply_add(backend.xp, state.spikes, c.w_ahp, state.iahp)
     lif_state = lif.LIFState(state.spikes if config.has_rec else None, state.isyn, state.vmem)
     lif_consts = c.lif._replace(bias=c.lif.bias + iahp)
     new, spikes, record = lif.step(backend, config, lif_consts, lif_state, x_t)

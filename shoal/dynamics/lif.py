@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from shoal.dynamics._fused import multiply_add, subtract_product
 from shoal.dynamics._guards import exp_decay, firing_threshold
 
 __all__ = [
@@ -143,18 +144,18 @@ def prepare_with_decays(
 def step(backend: Any, config: LIFConfig, c: _Consts, state: LIFState, x_t: Any) -> Any:
     xp = backend.xp
     syn_drive, vmem_drive = x_t
-    isyn = c.beta * state.isyn + syn_drive
+    isyn = multiply_add(xp, c.beta, state.isyn, syn_drive)
     irec = None
     if config.has_rec:
         irec = xp.reshape(state.spikes @ c.w_rec, isyn.shape)
-        isyn = isyn + c.beta * irec
+        isyn = multiply_add(xp, c.beta, irec, isyn)
     # One synapse per neuron (the common case): a view instead of a reduction.
     total = isyn[..., 0, :] if config.n_synapses == 1 else xp.sum(isyn, axis=-2)
-    vmem = c.alpha * state.vmem + total + c.bias
+    vmem = multiply_add(xp, c.alpha, state.vmem, total) + c.bias
     if vmem_drive is not None:
         vmem = vmem + vmem_drive
     spikes = backend.spike(vmem, c.threshold, config.max_spikes, config.surrogate)
-    vmem = vmem - spikes * c.threshold
+    vmem = subtract_product(xp, vmem, spikes, c.threshold)
     record = {"spikes": spikes, "isyn": isyn, "vmem": vmem}
     if irec is not None:
         record["irec"] = irec

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from shoal.dynamics._fused import multiply_add, subtract_product
 from shoal.dynamics._guards import exp_decay, firing_threshold
 
 __all__ = [
@@ -82,9 +83,9 @@ def prepare(
 
 
 def step(backend: Any, config: LIFNeuronConfig, c: _Consts, state: LIFNeuronState, x_t: Any) -> Any:
-    vmem = c.alpha * state.vmem + x_t
+    vmem = multiply_add(backend.xp, c.alpha, state.vmem, x_t)
     spikes = backend.spike(vmem, c.threshold, config.max_spikes, config.surrogate)
-    vmem = vmem - spikes * c.threshold
+    vmem = subtract_product(backend.xp, vmem, spikes, c.threshold)
     return LIFNeuronState(vmem), spikes, {"vmem": vmem, "spikes": spikes}
 
 

@@ -8,9 +8,8 @@ sequence. A label that no alignment of ``seq_length`` steps can produce costs ab
 ``big_num`` (the stand-in for :math:`-\log 0`).
 
 :func:`ctc_loss_numpy` needs only NumPy; :func:`ctc_loss_jax` imports JAX when called and
-works under ``jit`` (``seq_length`` static) and ``grad``. A Torch version, when shoal gets a
-Torch backend, is one more function here written against the same :func:`_extended_label`
-and recursion.
+works under ``jit`` (``seq_length`` static) and ``grad``; :func:`ctc_loss_torch` imports
+PyTorch when called and carries autograd. All three run the same recursion (:func:`_step`).
 
 Examples:
     >>> import numpy as np
@@ -29,7 +28,7 @@ import numpy as np
 from shoal.backend._lazy import require
 from shoal.backend._registry import is_tracer
 
-__all__ = ["ctc_loss_jax", "ctc_loss_numpy"]
+__all__ = ["ctc_loss_jax", "ctc_loss_numpy", "ctc_loss_torch"]
 
 BLANK = 0
 
@@ -81,7 +80,7 @@ def _logaddexp3(xp: Any, a: Any, b: Any, c: Any) -> Any:
 
 def _step(xp: Any, alpha: Any, emit: Any, can_skip: Any, log_zero: Any) -> Any:
     """One step of the forward (alpha) recursion in log space."""
-    pad = xp.full(1, log_zero, dtype=alpha.dtype)
+    pad = xp.full_like(alpha[:1], log_zero)  # on alpha's device and dtype (Torch on a GPU)
     from_prev = xp.concatenate([pad, alpha[:-1]])
     from_skip = xp.where(can_skip, xp.concatenate([pad, pad, alpha[:-2]]), log_zero)
     return _logaddexp3(xp, alpha, from_prev, from_skip) + emit
@@ -141,3 +140,33 @@ def ctc_loss_jax(label: Any, log_prob: Any, seq_length: int, big_num: float = 1e
     """
     _, steps = _check("ctc_loss_jax", label, log_prob, seq_length)
     return _compiled_jax()(label, log_prob, steps, big_num)
+
+
+def ctc_loss_torch(label: Any, log_prob: Any, seq_length: int, big_num: float = 1e10) -> Any:
+    """CTC negative log-likelihood of ``label`` (PyTorch; gradients flow to ``log_prob``).
+
+    Arguments as :func:`ctc_loss_numpy`. ``log_prob`` may be a tensor (any float dtype and
+    device; its graph is kept) or array-like (float32, as Rockpool's table). Returns a 0-d
+    tensor in ``log_prob``'s dtype; equals ``torch.nn.functional.ctc_loss(..., blank=0,
+    reduction="sum")`` for this one sequence.
+
+    Raises:
+        ImportError: PyTorch is not installed (``pip install 'shoal[torch]'``).
+    """
+    torch = require("torch", "torch", "ctc_loss_torch")
+    if isinstance(label, torch.Tensor):
+        label = label.detach().cpu().numpy()
+    labels, steps = _check("ctc_loss_torch", label, log_prob, seq_length)
+    if not (isinstance(log_prob, torch.Tensor) and log_prob.is_floating_point()):
+        log_prob = torch.as_tensor(np.asarray(log_prob), dtype=torch.float32)
+    label_t = torch.as_tensor(labels, dtype=torch.long, device=log_prob.device)
+    # _extended_label, on log_prob's device: [0, l1, 0, l2, ..., 0] and the allowed skips.
+    extended = label_t.new_zeros(2 * label_t.shape[0] + 1)
+    extended[1::2] = label_t
+    previous = torch.cat([label_t.new_full((2,), -1), extended[:-2]])
+    can_skip = (extended != BLANK) & (extended != previous)
+    emits = log_prob[:steps, extended]
+    alpha = torch.cat([emits[0, :2], emits.new_full((extended.shape[0] - 2,), -big_num)])
+    for t in range(1, steps):
+        alpha = _step(torch, alpha, emits[t], can_skip, -big_num)
+    return -torch.logaddexp(alpha[-1], alpha[-2])

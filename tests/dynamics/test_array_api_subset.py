@@ -14,6 +14,7 @@ import shoal.dynamics as dynamics_package  # noqa: E402
 from shoal.backend import NUMPY  # noqa: E402
 from shoal.backend.simulate import simulate  # noqa: E402
 from shoal.dynamics import low_pass as low_pass_dynamics  # noqa: E402
+from shoal.dynamics import lif_decays  # noqa: E402
 from shoal.dynamics._spikes import spike_counts  # noqa: E402
 from shoal.nn.modules import (  # noqa: E402
     LIF,
@@ -100,6 +101,17 @@ def _run(module, x, backend, convert):
     return outputs, new_state, records
 
 
+class _LIFFromDecays(LIF):
+    """NumPy LIF run through ``lif_decays`` (LIFTorch's dynamics), its decays from its taus."""
+
+    _dynamics = lif_decays
+
+    def _configure(self):
+        config, p = super()._configure()
+        decays = (np.exp(-p.dt / p.tau_mem), np.exp(-p.dt / p.tau_syn))
+        return config, lif_decays.LIFDecayParams(*decays, *p[2:])
+
+
 CASES = {
     "lif": lambda: LIF(4, threshold=np.array([0.5, 1.0, 2.0, 1.0])),
     "lif_rec_noise_syn": lambda: LIF(
@@ -120,6 +132,10 @@ CASES = {
     "lif_neuron_noise": lambda: LIFNeuron(3, noise_std=0.3, bias=0.1, threshold=[0.5, 1.0, 2.0]),
     "boolean_state": lambda: BooleanState(3, threshold=[0.5, 1.0, 2.5]),
     "low_pass": lambda: _LowPassOnNumpy(3, tau=[0.002, 0.01, 0.05]),
+    # ---- LIFTorch's leak modes (issue 16 Torch)
+    "lif_decays_rec_noise_syn": lambda: _LIFFromDecays(
+        (6, 3), has_rec=True, noise_std=0.2, tau_syn=[[0.01, 0.03]]
+    ),
 }
 
 

@@ -61,7 +61,7 @@ class ALIFBase(LIFBase):
     """
 
     _dynamics: ClassVar[Dynamics] = alif_dynamics
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "aLIF", "jax": "aLIFJax"}
+    _flavours: ClassVar[dict[str, str]] = {"numpy": "aLIF", "jax": "aLIFJax", "torch": "aLIFTorch"}
     _threshold_family: ClassVar[str] = "thresholds"
 
     w_ahp: Any  # registered through _declare (named errors); declared for type checkers
@@ -153,7 +153,7 @@ def _alif_to_nir(nir: Any, name: str, module: ALIFBase, dt: float | None) -> tup
     """Refused: without this, the LIF converter (inherited along the MRO) would export it."""
     raise NIRConversionError(
         f"{module._path} ({module.class_name}): the adaptive (ahp) current has no NIR node; NIR can express LIF "
-        "(nir.CubaLIF) and LIFNeuron (nir.LIF), not {module.class_name}."
+        f"(nir.CubaLIF) and LIFNeuron (nir.LIF), not {module.class_name}."
     )
 
 

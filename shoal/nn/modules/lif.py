@@ -218,14 +218,18 @@ class LIFBase(SimulatedModule):
                 value = float(np.asarray(value))
         return super()._coerce(name, kind, value)
 
-    def _configure(self) -> tuple[Any, Any]:
-        config = lif_dynamics.LIFConfig(
+    def _lif_config(self) -> lif_dynamics.LIFConfig:
+        """The dynamics' static configuration (shared by every LIF parametrisation)."""
+        return lif_dynamics.LIFConfig(
             self.n_synapses,
             self._has_rec,
             is_noisy(self.noise_std),
             self.max_spikes_per_dt,
             self.surrogate,
         )
+
+    def _configure(self) -> tuple[Any, Any]:
+        config = self._lif_config()
         params = lif_dynamics.LIFParams(
             self.tau_mem,
             self.tau_syn,

@@ -58,7 +58,11 @@ class LIFBitshiftBase(LIFBase):
     """
 
     _dynamics: ClassVar[Dynamics] = lif_bitshift_dynamics
-    _flavours: ClassVar[dict[str, str]] = {"numpy": "LIFBitshift", "jax": "LIFBitshiftJax"}
+    _flavours: ClassVar[dict[str, str]] = {
+        "numpy": "LIFBitshift",
+        "jax": "LIFBitshiftJax",
+        "torch": "LIFBitshiftTorch",
+    }
     _threshold_family: ClassVar[str] = "thresholds"
     _tau_constraint: ClassVar[Constraint] = NON_NEGATIVE
 
@@ -97,9 +101,12 @@ class LIFBitshiftBase(LIFBase):
             surrogate=surrogate,
             rng_key=rng_key,
         )
-        # Show the time constants the shifts really implement (as Rockpool does).
-        self.tau_mem = representable_tau(self.tau_mem, float(self.dt))
-        self.tau_syn = representable_tau(self.tau_syn, float(self.dt))
+        # Show the time constants the shifts really implement (as Rockpool does). Computed
+        # on the host in float64 (a Torch parameter is read through to_numpy, detached); the
+        # store casts back to the attribute's dtype.
+        host = self._backend.to_numpy
+        self.tau_mem = representable_tau(host(self.tau_mem), float(self.dt))
+        self.tau_syn = representable_tau(host(self.tau_syn), float(self.dt))
 
 
 def _lifbitshift_to_nir(
@@ -108,7 +115,7 @@ def _lifbitshift_to_nir(
     """Refused: without this, the LIF converter (inherited along the MRO) would export it."""
     raise NIRConversionError(
         f"{module._path} ({module.class_name}): bit-shift decays (rounded time constants) have no NIR node; NIR can express LIF "
-        "(nir.CubaLIF) and LIFNeuron (nir.LIF), not {module.class_name}."
+        f"(nir.CubaLIF) and LIFNeuron (nir.LIF), not {module.class_name}."
     )
 
 

@@ -1,4 +1,4 @@
-"""The Torch flavours of the catalogue: ``TorchModule`` and ``LIFTorch``, ``RateTorch``...
+"""The Torch flavours of the catalogue: ``TorchModule`` and ``LIFTorch``, ``aLIFTorch``...
 
 Importing this package imports PyTorch (install it with ``pip install 'shoal[torch]'``).
 Each model is the same backend-neutral definition as its NumPy and JAX flavours, mixed with
@@ -8,8 +8,11 @@ Each model is the same backend-neutral definition as its NumPy and JAX flavours,
 from shoal.nn.modules.torch.boolean_state_torch import BooleanStateTorch
 from shoal.nn.modules.torch.dropout_torch import TimeStepDropoutTorch, UnitDropoutTorch
 from shoal.nn.modules.torch.exp_smooth_torch import ExpSmoothTorch
+from shoal.nn.modules.torch.alif_torch import aLIFTorch
 from shoal.nn.modules.torch.exp_syn_torch import ExpSynTorch
 from shoal.nn.modules.torch.instant_torch import InstantTorch
+from shoal.nn.modules.torch.lif_bitshift_torch import LIFBitshiftTorch
+from shoal.nn.modules.torch.lif_neuron_torch import LIFNeuronTorch
 from shoal.nn.modules.torch.lif_torch import LIFTorch, PeriodicExponential, StepPWL
 from shoal.nn.modules.torch.linear_torch import LinearTorch
 from shoal.nn.modules.torch.low_pass import LowPass
@@ -29,6 +32,8 @@ __all__ = [
     "ExpSmoothTorch",
     "ExpSynTorch",
     "InstantTorch",
+    "LIFBitshiftTorch",
+    "LIFNeuronTorch",
     "LIFTorch",
     "LinearTorch",
     "LogSoftmaxTorch",
@@ -44,4 +49,5 @@ __all__ = [
     "UnitDropout",
     "UnitDropoutTorch",
     "UpDownTorch",
+    "aLIFTorch",
 ]

@@ -10,37 +10,49 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-import torch
-
-from shoal.backend.surrogates import PeriodicExponential, StepPWL, Surrogate, get_surrogate
+from shoal.backend.surrogates import PeriodicExponential, StepPWL
+from shoal.dynamics import lif_decays
+from shoal.dynamics._protocol import Dynamics
 from shoal.nn.modules.initialisers import kaiming, zeros
 from shoal.nn.modules.lif import LIFBase
+from shoal.nn.modules.torch._lif_family import (
+    LEAK_MODES,
+    TorchLIFFamily,
+    check_leak_mode,
+    resolve_surrogate,
+)
 from shoal.nn.modules.torch.torch_module import TorchModule
 from shoal.parameters import SimulationParameter, State
 
 __all__ = ["LIFTorch", "PeriodicExponential", "StepPWL"]
 
-_WINDOWED = (StepPWL, PeriodicExponential)
 
-
-class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modules() shadow torch's, on purpose
+class LIFTorch(TorchLIFFamily, LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modules() shadow torch's, on purpose
     """LIF neurons on Torch (see :class:`~shoal.nn.modules.lif.LIFBase` for the equations).
 
     Rockpool's ``LIFTorch`` signature. Differences from ``LIF``/``LIFJax``: the threshold
     family is ``"thresholds"``; input is always spiking; ``spike_generation_fn`` is
     ``StepPWL`` (default) or ``PeriodicExponential`` (the classes, or any
     :class:`~shoal.backend.surrogates.Surrogate`/name such as ``"fast_sigmoid"``), whose
-    window is ``learning_window`` (default 0.5). Only ``leak_mode="taus"`` is implemented.
+    window is ``learning_window`` (default 0.5). ``leak_mode`` picks the trained leak
+    parameters; the others are read-only views (``τ = −dt/ln α``, ``dash = −log2(1 − α)``).
 
     Args:
         shape: ``N`` (becomes ``(N, N)``) or ``(Nin, Nout)``.
-        leak_mode: ``"taus"`` (the time constants are the parameters).
+        leak_mode: ``"taus"`` (default: ``tau_mem``/``tau_syn``, ``α = exp(−dt/τ)``),
+            ``"decays"`` (``alpha`` ``(N,)``/``()`` and ``beta`` ``(N, n_syn)``/``(1, n_syn)``/
+            ``()``, family ``"decays"``, default 0.5, each in [0, 1]) or ``"bitshifts"``
+            (``dash_mem``, ``dash_syn``, family ``"bitshifts"``, default 1.0, ≥ 0, real-valued:
+            ``α = 1 − 2^(−dash)``). Giving another mode's leak raises ``ValueError``.
         tau_mem, tau_syn, bias, threshold, has_rec, w_rec, noise_std, max_spikes_per_dt,
             weight_init_func, dt: As :class:`~shoal.nn.modules.lif.LIFBase`.
+        alpha, beta, dash_mem, dash_syn: The leaks of the ``"decays"``/``"bitshifts"`` modes.
         spike_generation_fn: The surrogate gradient of the spike function.
         learning_window: Width of the ``StepPWL``/``PeriodicExponential`` window (> 0).
     """
 
+    # The module turns its leak parameters (taus, decays or bit shifts) into the decays.
+    _dynamics: ClassVar[Dynamics] = lif_decays
     _threshold_family: ClassVar[str] = "thresholds"
 
     def __init__(
@@ -65,22 +77,11 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
         dt: float = 1e-3,
     ) -> None:
         owner = type(self).__name__
-        if leak_mode != "taus":
-            raise NotImplementedError(
-                f"{owner}: leak_mode {leak_mode!r} is not implemented in shoal yet; only "
-                "'taus' (time constants as parameters) is."
-            )
-        given = [n for n, v in (("alpha", alpha), ("beta", beta), ("dash_mem", dash_mem),
-                                ("dash_syn", dash_syn)) if v is not None]  # fmt: skip
-        if given:
-            raise ValueError(
-                f"{owner}: current leak mode is set to taus and only parameters from this "
-                f"family can be directly initialised (tau_mem and tau_syn); got {given}."
-            )
-        window = float(learning_window)
-        if not window > 0:
-            raise ValueError(f"{owner}.learning_window: expected a value > 0, got {window}")
-        surrogate = _surrogate(owner, spike_generation_fn, window, float(max_spikes_per_dt))
+        check_leak_mode(owner, leak_mode, tuple(LEAK_MODES), tau_mem=tau_mem, tau_syn=tau_syn,
+                        alpha=alpha, beta=beta, dash_mem=dash_mem, dash_syn=dash_syn)  # fmt: skip
+        surrogate = resolve_surrogate(
+            owner, spike_generation_fn, learning_window, float(max_spikes_per_dt)
+        )
         super().__init__(
             shape,
             tau_mem=tau_mem,
@@ -97,10 +98,16 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
             spiking_output=True,
             surrogate=surrogate,
         )
+        mem, syn = {
+            "taus": (None, None),
+            "decays": (alpha, beta),
+            "bitshifts": (dash_mem, dash_syn),
+        }[leak_mode]
+        self._use_leak_mode(leak_mode, mem, syn)
         self.leak_mode = SimulationParameter(leak_mode)
         # Configuration of the surrogate (as `surrogate` on LIFBase), not a simulation
         # parameter: checkpoints and simulation_parameters() stay comparable with LIF/LIFJax.
-        self.learning_window = window
+        self.learning_window = float(learning_window)
         # Rockpool's LIFTorch state order is vmem, isyn, spikes (LIFBase registers spikes
         # first): state(), named_buffers() and state_dict() list them in that order.
         n_out, n_syn = self.size_out, self.n_synapses
@@ -109,48 +116,9 @@ class LIFTorch(LIFBase, TorchModule):  # type: ignore[misc]  # parameters()/modu
         self.isyn = State(shape=(n_out, n_syn), init_func=zeros)
         self.spikes = State(shape=(n_out,), init_func=zeros)
 
-    # ------------------------------------------------------------------ derived decays
-    # Rockpool computes these from the taus in "taus" mode; assigning one there silently set
-    # tau_mem = exp(-dt/value) and shadowed the decay. Here they are read-only views.
-    @property
-    def alpha(self) -> torch.Tensor:
-        """Membrane decay ``exp(−dt/τ_mem)`` (read-only; carries gradients)."""
-        return torch.exp(-self.dt / self.tau_mem)
-
-    @property
-    def beta(self) -> torch.Tensor:
-        """Synaptic decay ``exp(−dt/τ_syn)`` (read-only; carries gradients)."""
-        return torch.exp(-self.dt / self.tau_syn)
-
-    @property
-    def dash_mem(self) -> torch.Tensor:
-        """Bit-shift equivalent of the membrane decay, ``−log2(1 − α)`` (read-only)."""
-        return -torch.log2(1 - self.alpha)
-
-    @property
-    def dash_syn(self) -> torch.Tensor:
-        """Bit-shift equivalent of the synaptic decay, ``−log2(1 − β)`` (read-only)."""
-        return -torch.log2(1 - self.beta)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _DERIVED:
-            raise AttributeError(
-                f"{self._path}.{name} is derived from the time constants in leak_mode 'taus' "
-                f"and cannot be assigned; set {_DERIVED[name]} instead (e.g. "
-                f"set_attributes({{'{_DERIVED[name]}': ...}}))."
-            )
-        super().__setattr__(name, value)
-
-
-_DERIVED = {"alpha": "tau_mem", "beta": "tau_syn", "dash_mem": "tau_mem", "dash_syn": "tau_syn"}
-
-
-def _surrogate(owner: str, spec: Any, window: float, max_spikes: float) -> Surrogate:
-    if isinstance(spec, type) and issubclass(spec, PeriodicExponential):
-        return spec(window, max_spikes)
-    if isinstance(spec, type) and issubclass(spec, _WINDOWED):
-        return spec(window)
-    try:
-        return get_surrogate(spec)
-    except ValueError as error:
-        raise ValueError(f"{owner}.spike_generation_fn: {error}") from None
+    def _configure(self) -> tuple[Any, Any]:
+        alpha, beta = self._leak_decays()
+        params = lif_decays.LIFDecayParams(
+            alpha, beta, self.bias, self.threshold, self.w_rec, self.dt, self.noise_std
+        )
+        return self._lif_config(), params
