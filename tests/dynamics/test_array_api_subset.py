@@ -13,8 +13,8 @@ xps = pytest.importorskip("array_api_strict")
 import shoal.dynamics as dynamics_package  # noqa: E402
 from shoal.backend import NUMPY  # noqa: E402
 from shoal.backend.simulate import simulate  # noqa: E402
-from shoal.dynamics import low_pass as low_pass_dynamics  # noqa: E402
 from shoal.dynamics import lif_decays  # noqa: E402
+from shoal.dynamics import low_pass as low_pass_dynamics  # noqa: E402
 from shoal.dynamics._spikes import spike_counts  # noqa: E402
 from shoal.nn.modules import (  # noqa: E402
     LIF,

@@ -5,10 +5,10 @@ Each model is the same backend-neutral definition as its NumPy and JAX flavours,
 :class:`~shoal.nn.modules.torch.torch_module.TorchModule`.
 """
 
+from shoal.nn.modules.torch.alif_torch import aLIFTorch
 from shoal.nn.modules.torch.boolean_state_torch import BooleanStateTorch
 from shoal.nn.modules.torch.dropout_torch import TimeStepDropoutTorch, UnitDropoutTorch
 from shoal.nn.modules.torch.exp_smooth_torch import ExpSmoothTorch
-from shoal.nn.modules.torch.alif_torch import aLIFTorch
 from shoal.nn.modules.torch.exp_syn_torch import ExpSynTorch
 from shoal.nn.modules.torch.instant_torch import InstantTorch
 from shoal.nn.modules.torch.lif_bitshift_torch import LIFBitshiftTorch
