@@ -21,7 +21,19 @@ from shoal.nn.modules._constraints import (
 from shoal.nn.modules._simulated import SimulatedModule, is_noisy
 from shoal.nn.modules.initialisers import filled, zeros
 from shoal.nn.modules.nir import _conversions as nir_conversions
-from shoal.nn.modules.nir._registry import as_vector, register_nir_export, reject_noise
+from shoal.nn.modules.nir._importing import (
+    ImportContext,
+    ModuleSpec,
+    NodeImport,
+    node_vectors,
+    require_zero,
+)
+from shoal.nn.modules.nir._registry import (
+    as_vector,
+    register_nir_export,
+    register_nir_import,
+    reject_noise,
+)
 from shoal.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["LIFNeuronBase"]
@@ -152,16 +164,40 @@ class LIFNeuronBase(SimulatedModule):
 def _lif_neuron_to_nir(
     nir: Any, name: str, module: LIFNeuronBase, dt: float | None
 ) -> tuple[dict, list]:
-    """``nir.LIF`` (see :func:`shoal.nn.modules.nir._conversions.lif_from_lif_neuron`)."""
+    """``nir.IF`` when leak-free and bias-free, else ``nir.LIF`` (see
+    :mod:`shoal.nn.modules.nir._conversions`)."""
     reject_noise(module)
     size = module.size_out
-    params = nir_conversions.lif_from_lif_neuron(
-        as_vector(module.tau_mem, size),
-        as_vector(module.bias, size),
-        as_vector(module.threshold, size),
-        float(module.dt),
-    )
+    tau_mem, bias = as_vector(module.tau_mem, size), as_vector(module.bias, size)
+    threshold, step = as_vector(module.threshold, size), float(module.dt)
+    if nir_conversions.is_leak_free(tau_mem) and not np.any(bias):
+        return {name: nir.IF(**nir_conversions.if_from_lif_neuron(threshold, step))}, []
+    params = nir_conversions.lif_from_lif_neuron(tau_mem, bias, threshold, step)
     return {name: nir.LIF(**params)}, []
 
 
 register_nir_export(LIFNeuronBase, _lif_neuron_to_nir)
+
+
+_SUBTRACTIVE_RESET = "shoal's LIFNeuron resets by subtracting the threshold (v ← v − θ per spike)"
+
+
+def _lif_neuron_from_nir(node: Any, context: ImportContext) -> NodeImport:
+    """``nir.LIF`` → ``LIFNeuron``; ``nir.IF`` → ``LIFNeuron`` with ``tau_mem = LEAK_FREE_TAU``."""
+    kind = type(node).__name__
+    if isinstance(node, context.nir.IF):
+        names: tuple[str, ...] = ("v_threshold", "r", "v_reset")
+        params = node_vectors(node, names, context.path)
+        convert = nir_conversions.lif_neuron_from_if
+    else:
+        params = node_vectors(node, ("tau", "r", "v_leak", "v_threshold", "v_reset"), context.path)
+        convert = nir_conversions.lif_neuron_from_lif
+    require_zero(params.v_reset, "v_reset", f"nir.{kind}", context.path, _SUBTRACTIVE_RESET)
+    neuron, gain = convert(params, context.dt)
+    kwargs = {"shape": neuron["threshold"].size, "dt": context.dt, **neuron}
+    spec = ModuleSpec(context.name, "LIFNeuron", kwargs, f"{context.path} (nir.{kind})")
+    return NodeImport([spec], gain)
+
+
+register_nir_import("LIF", _lif_neuron_from_nir)
+register_nir_import("IF", _lif_neuron_from_nir)
