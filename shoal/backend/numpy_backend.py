@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from shoal.backend._fused import fused_scan, single_threaded_blas
 from shoal.backend._inputs import numpy_input
 from shoal.backend._interface import StepFunction
 from shoal.backend.simulate import simulate as run_dynamics
@@ -27,6 +28,27 @@ def _time_steps(xs: Any) -> int:
     if isinstance(xs, tuple):
         return next(len(x) for x in xs if x is not None)
     return len(xs)
+
+
+def _loop(step: StepFunction, state: Any, xs: Any, record: bool) -> tuple[Any, Any, dict[str, Any]]:
+    """The generic loop of :meth:`NumpyBackend.scan`."""
+    n_steps = _time_steps(xs)
+    ys: np.ndarray | None = None
+    records: dict[str, np.ndarray] = {}
+    for t in range(n_steps):
+        state, y, rec = step(state, _slice_time(xs, t))
+        if ys is None:
+            ys = np.empty((n_steps, *np.shape(y)), dtype=np.result_type(y))
+            if record and rec:
+                records = {
+                    k: np.empty((n_steps, *np.shape(v)), dtype=np.result_type(v))
+                    for k, v in rec.items()
+                }
+        ys[t] = y
+        if record and rec:
+            for key, value in rec.items():
+                records[key][t] = value
+    return state, ys, records
 
 
 def _is_numeric(value: Any) -> bool:
@@ -61,25 +83,14 @@ class NumpyBackend:
         """Run ``state, y_t, rec_t = step(state, xs[t])`` for every ``t``; stack ``y`` and records.
 
         Outputs and records are written into arrays preallocated at the first step, so the loop
-        allocates nothing that grows with ``T``.
+        allocates nothing that grows with ``T``. BLAS runs on one thread inside the loop: its
+        per-step products are small, and threads there only contend (see ``_fused``).
         """
-        n_steps = _time_steps(xs)
-        ys: np.ndarray | None = None
-        records: dict[str, np.ndarray] = {}
-        for t in range(n_steps):
-            state, y, rec = step(state, _slice_time(xs, t))
-            if ys is None:
-                ys = np.empty((n_steps, *np.shape(y)), dtype=np.result_type(y))
-                if record and rec:
-                    records = {
-                        k: np.empty((n_steps, *np.shape(v)), dtype=np.result_type(v))
-                        for k, v in rec.items()
-                    }
-            ys[t] = y
-            if record and rec:
-                for key, value in rec.items():
-                    records[key][t] = value
-        return state, ys, records
+        with single_threaded_blas():
+            return _loop(step, state, xs, record)
+
+    #: The fused numba loop of a dynamics module that has one (see shoal.backend._fused).
+    fused_scan = staticmethod(fused_scan)
 
     @staticmethod
     def spike(v: np.ndarray, threshold: Any, max_spikes: Any, surrogate: Any = None) -> Any:

@@ -42,6 +42,10 @@ class ExpSynState(NamedTuple):
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("isyn",)
 
+#: The fused numba loop of :func:`step` the NumPy backend runs when numba is installed
+#: (see :mod:`shoal.backend._fused`); imported only then.
+FUSED_SCAN = "shoal.dynamics._fused.exp_syn"
+
 
 def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> ExpSynState:
     return ExpSynState(*states)

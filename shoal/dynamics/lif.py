@@ -42,6 +42,10 @@ __all__ = [
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("spikes", "isyn", "vmem")
 
+#: The fused numba loop of :func:`step` the NumPy backend runs when numba is installed
+#: (see :mod:`shoal.backend._fused`); imported only then.
+FUSED_SCAN = "shoal.dynamics._fused.lif"
+
 
 class LIFConfig(NamedTuple):
     """Static configuration: changes the computation, never traced."""

@@ -62,6 +62,10 @@ class _Consts(NamedTuple):
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("x",)
 
+#: The fused numba loop of :func:`step` the NumPy backend runs when numba is installed
+#: (see :mod:`shoal.backend._fused`); imported only then.
+FUSED_SCAN = "shoal.dynamics._fused.rate"
+
 
 def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> RateState:
     return RateState(*states)
