@@ -63,7 +63,7 @@ def prepare(backend: Any, config: ExpSynConfig, p: ExpSynParams, inputs: Any, no
     xp = backend.xp
     beta = exp_decay(xp, p.dt, p.tau)  # in [0, 1] for every τ (see _guards)
     if noise is not None:
-        inputs = inputs + (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
+        inputs = inputs + (p.noise_std * xp.sqrt(xp.asarray(p.dt, dtype=noise.dtype))) * noise
     return beta * inputs, beta
 
 

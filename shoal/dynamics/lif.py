@@ -135,7 +135,11 @@ def prepare_with_decays(
     # Input channel c feeds neuron c // n_syn, synapse c % n_syn.
     syn_inputs = xp.reshape(inputs, (n_steps, n_batches, n_neurons, n_syn))
     syn_drive = beta * to_synapse_major(xp, syn_inputs)
-    vmem_drive = None if noise is None else (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
+    vmem_drive = (
+        None
+        if noise is None
+        else (p.noise_std * xp.sqrt(xp.asarray(p.dt, dtype=noise.dtype))) * noise
+    )
     w_rec = p.w_rec
     if config.has_rec:  # reorder the columns once so that spikes @ w_rec is synapse-major
         w_rec = to_synapse_major(xp, xp.reshape(w_rec, (n_neurons, n_neurons, n_syn)))

@@ -75,7 +75,7 @@ def prepare(
     xp = backend.xp
     drive = inputs + p.bias
     if noise is not None:
-        drive = drive + (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
+        drive = drive + (p.noise_std * xp.sqrt(xp.asarray(p.dt, dtype=noise.dtype))) * noise
     # Guarded: under jit an optimiser may move τ or θ anywhere (see _guards).
     consts = _Consts(exp_decay(xp, p.dt, p.tau_mem), firing_threshold(xp, p.threshold))
     return drive, consts

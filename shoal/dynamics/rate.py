@@ -84,7 +84,10 @@ def prepare(backend: Any, config: RateConfig, p: RateParams, inputs: Any, noise:
     alpha = euler_rate(backend.xp, p.dt, p.tau)  # dt/τ capped to [0, 1] (see _guards)
     drive = inputs + p.bias
     if noise is not None:
-        drive = drive + (p.noise_std * backend.xp.sqrt(backend.xp.asarray(p.dt))) * noise
+        drive = (
+            drive
+            + (p.noise_std * backend.xp.sqrt(backend.xp.asarray(p.dt, dtype=noise.dtype))) * noise
+        )
     return alpha * drive, _Consts(alpha, p.threshold, p.w_rec)
 
 
