@@ -134,6 +134,12 @@ def test_a_kernel_never_writes_into_the_module_state():
         np.testing.assert_array_equal(array, copy, err_msg=key)
 
 
+def test_the_spike_record_is_not_the_output():
+    out, _, record = LIF(4)(3 * _X[..., :4], record=True)
+    assert not np.shares_memory(out, record["spikes"])
+    np.testing.assert_array_equal(out, record["spikes"])
+
+
 def test_a_nan_threshold_takes_the_masked_spike_rule():
     # Only a NaN θ (impossible through the module's validation) disables the θ > 0 shortcut;
     # the kernel's masked branch must still give step's NaN, not a spike count.

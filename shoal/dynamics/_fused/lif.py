@@ -202,7 +202,9 @@ def scan(config: Any, consts: Any, state: Any, xs: Any, record: bool) -> Any:
     final = type(state)(spikes_prev if has_rec else None, isyn, vmem)
     records: dict[str, np.ndarray] = {}
     if record:
-        records = {"spikes": spikes, "isyn": rec_isyn, "vmem": rec_vmem}
+        # A copy, as the generic loop records: the output and the record must not alias (an
+        # in-place edit of one would change the other).
+        records = {"spikes": spikes.copy(), "isyn": rec_isyn, "vmem": rec_vmem}
         if has_rec:
             records["irec"] = rec_irec
         records = {key: np.swapaxes(value, 0, 1) for key, value in records.items()}
