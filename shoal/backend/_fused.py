@@ -84,7 +84,10 @@ def fused_scan(
     if name is None or not fused_kernels_enabled():
         return None
     kernels = importlib.import_module(name)
-    return kernels.scan(config, consts, state, xs, record)  # type: ignore[no-any-return]
+    # One BLAS thread here too: after a large product (a Linear layer just before), idle
+    # OpenBLAS workers keep spinning on the cores the single-threaded kernel needs.
+    with single_threaded_blas():
+        return kernels.scan(config, consts, state, xs, record)  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
