@@ -93,15 +93,28 @@ def test_lif_without_recurrence_is_bit_identical(name, spy):
     assert out.sum() > 0  # the case spikes, so the spike path is compared
 
 
+@pytest.fixture
+def sparse_recurrence(monkeypatch):
+    """The kernel's recurrent path, which modules only reach when asked for it."""
+    from shoal.dynamics._fused import lif as fused_lif
+
+    monkeypatch.setattr(fused_lif, "scan", partial(fused_lif.scan, sparse_recurrence=True))
+
+
 @pytest.mark.parametrize("n_syn", [1, 2])
 @pytest.mark.parametrize("noise_std", [0.0, 0.2])
-def test_lif_with_recurrence_agrees_to_1e_12(n_syn, noise_std, spy):
+def test_lif_with_recurrence_agrees_to_1e_12(n_syn, noise_std, sparse_recurrence, spy):
     # The sparse recurrent product sums in another order than BLAS: equal to rounding.
     w_rec = np.random.default_rng(5).normal(0, 0.05, (8 // n_syn, 8))
     module = LIF((8, 8 // n_syn), has_rec=True, w_rec=w_rec, noise_std=noise_std)
     out = _assert_same(module, 2.0 * _X, tolerance=1e-12)
     assert spy == {"shoal.dynamics._fused.lif": 2}
     assert out.sum() > 0
+
+
+def test_recurrent_lif_takes_the_generic_loop_by_default(spy):
+    LIF(8, has_rec=True)(2.0 * _X)
+    assert spy == {}
 
 
 def test_rate_and_exp_syn_are_bit_identical(spy):
@@ -125,7 +138,7 @@ def test_the_switch_really_selects_the_generic_loop(spy):
     assert fused_kernels_enabled()
 
 
-def test_a_kernel_never_writes_into_the_module_state():
+def test_a_kernel_never_writes_into_the_module_state(sparse_recurrence):
     module = LIF((8, 4), has_rec=True)
     module(_X)
     before = {k: (v, np.array(v)) for k, v in module.state().items()}
@@ -166,7 +179,9 @@ def test_a_non_finite_recurrent_weight_keeps_the_generic_loop(spy):
     params = lif.LIFParams(0.02, 0.01, 0.0, 1.0, w_rec, 1e-3, 0.0)
     xs, consts = lif.prepare(NUMPY, config, params, np.zeros((5, 1, 3)), None)
     state = lif.LIFState(np.zeros((1, 3)), np.zeros((1, 1, 3)), np.zeros((1, 3)))
-    assert NUMPY.fused_scan(lif, config, consts, state, xs, False) is None
+    from shoal.dynamics._fused import lif as fused_lif
+
+    assert fused_lif.scan(config, consts, state, xs, False, sparse_recurrence=True) is None
 
 
 def test_without_numba_the_generic_loop_runs(monkeypatch, spy):

@@ -124,7 +124,9 @@ def _lif_kernel(
             spikes_prev[b] = out_spikes[b, n_steps - 1]
 
 
-def scan(config: Any, consts: Any, state: Any, xs: Any, record: bool) -> Any:
+def scan(
+    config: Any, consts: Any, state: Any, xs: Any, record: bool, sparse_recurrence: bool = False
+) -> Any:
     """``lif.step``'s loop, fused; ``None`` if this configuration is not covered.
 
     Args:
@@ -134,6 +136,11 @@ def scan(config: Any, consts: Any, state: Any, xs: Any, record: bool) -> Any:
         state: ``LIFState`` (``isyn`` synapse-major ``(B, n_syn, N)``); never written to.
         xs: ``(syn_drive (T, B, n_syn, N), vmem_drive (T, B, N) or None)``.
         record: Also return the per-step records ``step`` returns.
+        sparse_recurrence: Also cover ``w_rec`` (off by default, so recurrent networks take the
+            generic loop with its BLAS product). Why: the sparse product wins only while few
+            neurons spike; on the benchmark's recurrent workload (b), where a neuron fires ~0.9
+            spikes per step, it was 2.7× slower than one BLAS product per step. Choosing by the
+            observed spike density is the follow-up.
 
     Returns:
         ``(final_state, spikes (T, B, N), records)`` as ``NumpyBackend.scan`` returns them.
@@ -154,6 +161,8 @@ def scan(config: Any, consts: Any, state: Any, xs: Any, record: bool) -> Any:
     if alpha is None or beta is None or bias is None or threshold is None:
         return None  # a parameter that does not broadcast per neuron: the generic loop's case
     has_rec = bool(config.has_rec)
+    if has_rec and not sparse_recurrence:
+        return None
     if has_rec:
         w_rec = fresh(consts.w_rec, np.shape(consts.w_rec), dtype)
         # The sparse product skips the rows of silent neurons, where BLAS would form 0·w:
