@@ -15,6 +15,23 @@ from workloads import Skip, parse_args, run_variants
 
 LIBRARY = "shoal"
 
+# --- issue 18 (NumPy half): the NumPy modules built in float32 (opt-in), the precision of the
+# floor and of the hand-written loop. run.py's job list must name the variant to measure it.
+NUMPY_FLOAT32 = "numpy-float32"
+
+
+def _bench_numpy_float32(workload: str, repeats: int, quick: bool) -> dict:
+    import numpy as np
+
+    from shoal.backend import numpy_float_dtype
+
+    with numpy_float_dtype(np.float32):
+        api = rockpool_api.load_api("shoal")
+        return rockpool_api.bench(api, "numpy", workload, repeats, quick)
+
+
+# --- end of the issue-18 block
+
 
 def versions() -> dict[str, str]:
     found = {}
@@ -27,7 +44,7 @@ def versions() -> dict[str, str]:
 
 
 def main() -> None:
-    args = parse_args(LIBRARY, rockpool_api.VARIANTS)
+    args = parse_args(LIBRARY, (*rockpool_api.VARIANTS, NUMPY_FLOAT32))
     try:
         api = rockpool_api.load_api("shoal")
         error = ""
@@ -37,6 +54,8 @@ def main() -> None:
     def bench(variant: str) -> dict:
         if api is None:
             raise Skip(error)
+        if variant == NUMPY_FLOAT32:
+            return _bench_numpy_float32(args.workload, args.repeats, args.quick)
         return rockpool_api.bench(api, variant, args.workload, args.repeats, args.quick)
 
     run_variants(args, LIBRARY, versions(), bench)

@@ -6,6 +6,7 @@ Every backend implements :class:`Backend` (:mod:`shoal.backend._interface`); the
 when a JAX module is used.
 """
 
+from shoal.backend._fused import fused_kernels, fused_kernels_enabled
 from shoal.backend._interface import Backend
 from shoal.backend._lazy import require_jax
 from shoal.backend._registry import (
@@ -15,7 +16,7 @@ from shoal.backend._registry import (
     is_tracer,
     register_backend,
 )
-from shoal.backend.numpy_backend import NUMPY, NumpyBackend
+from shoal.backend.numpy_backend import NUMPY, NumpyBackend, numpy_float_dtype
 from shoal.backend.simulate import simulate
 
 __all__ = [
@@ -24,8 +25,11 @@ __all__ = [
     "NumpyBackend",
     "available_backends",
     "backend_names",
+    "fused_kernels",
+    "fused_kernels_enabled",
     "get_backend",
     "is_tracer",
+    "numpy_float_dtype",
     "register_backend",
     "require_jax",
     "simulate",

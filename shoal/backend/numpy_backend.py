@@ -1,19 +1,63 @@
-"""NumPy backend: a Python loop over time on batched arrays, float64."""
+"""NumPy backend: a Python loop over time on batched arrays, float64 (float32 on request).
+
+Precision: NumPy modules store and compute in float64 (decisions.md). Modules constructed
+inside ``with numpy_float_dtype(np.float32):`` store float32 instead, and then stay float32 for
+good: a value entering an existing attribute keeps that attribute's dtype, and inputs are cast
+to the module's dtype. Why opt-in per construction rather than per call: a module's dtype must
+never drift across calls, and float32 halves the bytes every step moves (the benchmark floor is
+float32) at the cost of ~1e-7 relative precision.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from shoal.backend._fused import fused_scan, single_threaded_blas
 from shoal.backend._inputs import numpy_input
 from shoal.backend._interface import StepFunction
 from shoal.backend.simulate import simulate as run_dynamics
 from shoal.dynamics._spikes import spike_counts
 
-__all__ = ["NUMPY", "NumpyBackend"]
+__all__ = ["NUMPY", "NumpyBackend", "numpy_float_dtype"]
+
+_FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+_default = {"dtype": np.dtype(np.float64)}
+
+
+@contextlib.contextmanager
+def numpy_float_dtype(dtype: Any) -> Iterator[None]:
+    """NumPy modules constructed inside the block store and compute in ``dtype``.
+
+    Example: ``with numpy_float_dtype(np.float32): net = Sequential(Linear((256, 512)),
+    LIF(512))`` builds a float32 network (inputs are cast to float32 on each call). Modules
+    built outside keep float64, the default.
+
+    Args:
+        dtype: ``np.float32`` or ``np.float64`` (or their names).
+
+    Raises:
+        TypeError: ``dtype`` is not float32 or float64.
+    """
+    try:
+        chosen = np.dtype(dtype)
+    except TypeError:
+        chosen = None
+    # `dtype is None` too: np.dtype(None) is float64, which would hide a missing argument.
+    if dtype is None or chosen is None or chosen not in _FLOAT_DTYPES:
+        raise TypeError(
+            f"shoal.backend.numpy_float_dtype: expected float32 or float64, got {dtype!r}"
+        )
+    previous = _default["dtype"]
+    _default["dtype"] = chosen
+    try:
+        yield
+    finally:
+        _default["dtype"] = previous
 
 
 def _slice_time(xs: Any, t: int) -> Any:
@@ -27,6 +71,27 @@ def _time_steps(xs: Any) -> int:
     if isinstance(xs, tuple):
         return next(len(x) for x in xs if x is not None)
     return len(xs)
+
+
+def _loop(step: StepFunction, state: Any, xs: Any, record: bool) -> tuple[Any, Any, dict[str, Any]]:
+    """The generic loop of :meth:`NumpyBackend.scan`."""
+    n_steps = _time_steps(xs)
+    ys: np.ndarray | None = None
+    records: dict[str, np.ndarray] = {}
+    for t in range(n_steps):
+        state, y, rec = step(state, _slice_time(xs, t))
+        if ys is None:
+            ys = np.empty((n_steps, *np.shape(y)), dtype=np.result_type(y))
+            if record and rec:
+                records = {
+                    k: np.empty((n_steps, *np.shape(v)), dtype=np.result_type(v))
+                    for k, v in rec.items()
+                }
+        ys[t] = y
+        if record and rec:
+            for key, value in rec.items():
+                records[key][t] = value
+    return state, ys, records
 
 
 def _is_numeric(value: Any) -> bool:
@@ -61,25 +126,14 @@ class NumpyBackend:
         """Run ``state, y_t, rec_t = step(state, xs[t])`` for every ``t``; stack ``y`` and records.
 
         Outputs and records are written into arrays preallocated at the first step, so the loop
-        allocates nothing that grows with ``T``.
+        allocates nothing that grows with ``T``. BLAS runs on one thread inside the loop: its
+        per-step products are small, and threads there only contend (see ``_fused``).
         """
-        n_steps = _time_steps(xs)
-        ys: np.ndarray | None = None
-        records: dict[str, np.ndarray] = {}
-        for t in range(n_steps):
-            state, y, rec = step(state, _slice_time(xs, t))
-            if ys is None:
-                ys = np.empty((n_steps, *np.shape(y)), dtype=np.result_type(y))
-                if record and rec:
-                    records = {
-                        k: np.empty((n_steps, *np.shape(v)), dtype=np.result_type(v))
-                        for k, v in rec.items()
-                    }
-            ys[t] = y
-            if record and rec:
-                for key, value in rec.items():
-                    records[key][t] = value
-        return state, ys, records
+        with single_threaded_blas():
+            return _loop(step, state, xs, record)
+
+    #: The fused numba loop of a dynamics module that has one (see shoal.backend._fused).
+    fused_scan = staticmethod(fused_scan)
 
     @staticmethod
     def spike(v: np.ndarray, threshold: Any, max_spikes: Any, surrogate: Any = None) -> Any:
@@ -147,21 +201,27 @@ class NumpyBackend:
 
     @staticmethod
     def coerce(value: Any, current: Any, static: bool) -> Any:
-        """Numeric parameters and states become float64 arrays, so a dtype never drifts.
+        """Numeric parameters and states become float arrays, so a dtype never drifts.
 
-        Simulation parameters keep their Python type (``dt`` stays a float).
+        The dtype is the attribute's current one (float32 for a module built under
+        :func:`numpy_float_dtype`), else the construction default, float64. Simulation
+        parameters keep their Python type (``dt`` stays a float).
         """
         if value is None or static or callable(value):
             return value
-        if isinstance(value, (np.ndarray, numbers.Number, list, tuple)) and _is_numeric(value):
-            return np.asarray(value, dtype=np.float64)
-        if type(value).__module__.startswith("jax"):
-            return np.asarray(value, dtype=np.float64)
+        numeric = isinstance(value, (np.ndarray, numbers.Number, list, tuple)) and _is_numeric(
+            value
+        )
+        if numeric or type(value).__module__.startswith("jax"):
+            keep = isinstance(current, np.ndarray) and current.dtype in _FLOAT_DTYPES
+            return np.asarray(value, dtype=current.dtype if keep else _default["dtype"])
         return value
 
     @staticmethod
     def input_dtype(values: Sequence[Any]) -> Any:
-        return np.float64
+        """float32 when the module stores float32 arrays only, else float64."""
+        dtypes = {v.dtype for v in values if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
+        return np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
 
     @staticmethod
     def input_array(owner: str, data: Any, dtype: Any) -> np.ndarray:

@@ -10,7 +10,9 @@ A model's dynamics module provides three pure functions, written once against ``
   work on the whole trajectory after the loop (e.g. an activation function).
 
 and ``noise_shape(config, input_shape)``. The backend supplies the loop (``scan``), spikes and
-random numbers. The JAX backend compiles this function once per shape and configuration.
+random numbers. The JAX backend compiles this function once per shape and configuration. A backend
+may also offer ``fused_scan(dynamics, config, consts, state, xs, record)``, a compiled loop of
+the same equations used in place of ``scan`` when it returns a result (NumPy with numba).
 """
 
 from __future__ import annotations
@@ -54,8 +56,14 @@ def simulate(
     inputs_tm = _swap_batch_and_time(xp, inputs)
     noise_tm = None if noise is None else _swap_batch_and_time(xp, noise)
     xs, consts = dynamics.prepare(backend, config, params, inputs_tm, noise_tm)
-    step = partial(dynamics.step, backend, config, consts)
-    final, ys, records = backend.scan(step, state, xs, record)
+    # A backend may offer a fused, compiled loop of the same equations (the NumPy backend's
+    # numba kernels, see shoal.backend._fused); ``None`` means "run the generic loop".
+    fused = getattr(backend, "fused_scan", None)
+    result = None if fused is None else fused(dynamics, config, consts, state, xs, record)
+    if result is None:
+        step = partial(dynamics.step, backend, config, consts)
+        result = backend.scan(step, state, xs, record)
+    final, ys, records = result
     outputs, records = dynamics.finish(backend, config, params, ys, records, record)
     records = {key: _swap_batch_and_time(xp, value) for key, value in records.items()}
     return _swap_batch_and_time(xp, outputs), final, rng_key, records

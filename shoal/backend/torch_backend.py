@@ -71,7 +71,7 @@ class TorchNamespace:
             return torch.minimum(a, b)
         return torch.clamp(a, max=_in_range(a, b))
 
-    # Fused multiply-adds (see shoal/dynamics/_fused.py): addcmul rounds once, as XLA's
+    # Fused multiply-adds (see shoal/dynamics/_multiply_add.py): addcmul rounds once, as XLA's
     # contracted `a * b + c` does, so float32 Torch and JAX runs agree.
     @staticmethod
     def multiply_add(a: Any, b: Any, c: Any) -> torch.Tensor:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from shoal.dynamics import lif
-from shoal.dynamics._fused import multiply_add
+from shoal.dynamics._multiply_add import multiply_add
 from shoal.dynamics._guards import exp_decay
 
 __all__ = [

@@ -42,6 +42,10 @@ class ExpSynState(NamedTuple):
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("isyn",)
 
+#: The fused numba loop of :func:`step` the NumPy backend runs when numba is installed
+#: (see :mod:`shoal.backend._fused`); imported only then.
+FUSED_SCAN = "shoal.dynamics._fused.exp_syn"
+
 
 def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> ExpSynState:
     return ExpSynState(*states)
@@ -59,7 +63,7 @@ def prepare(backend: Any, config: ExpSynConfig, p: ExpSynParams, inputs: Any, no
     xp = backend.xp
     beta = exp_decay(xp, p.dt, p.tau)  # in [0, 1] for every τ (see _guards)
     if noise is not None:
-        inputs = inputs + (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
+        inputs = inputs + (p.noise_std * xp.sqrt(xp.asarray(p.dt, dtype=noise.dtype))) * noise
     return beta * inputs, beta
 
 

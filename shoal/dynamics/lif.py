@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from shoal.dynamics._fused import multiply_add, subtract_product
+from shoal.dynamics._multiply_add import multiply_add, subtract_product
 from shoal.dynamics._guards import exp_decay, firing_threshold
 
 __all__ = [
@@ -42,6 +42,10 @@ __all__ = [
 
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("spikes", "isyn", "vmem")
+
+#: The fused numba loop of :func:`step` the NumPy backend runs when numba is installed
+#: (see :mod:`shoal.backend._fused`); imported only then.
+FUSED_SCAN = "shoal.dynamics._fused.lif"
 
 
 class LIFConfig(NamedTuple):
@@ -132,7 +136,11 @@ def prepare_with_decays(
     # Input channel c feeds neuron c // n_syn, synapse c % n_syn.
     syn_inputs = xp.reshape(inputs, (n_steps, n_batches, n_neurons, n_syn))
     syn_drive = beta * to_synapse_major(xp, syn_inputs)
-    vmem_drive = None if noise is None else (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
+    vmem_drive = (
+        None
+        if noise is None
+        else (p.noise_std * xp.sqrt(xp.asarray(p.dt, dtype=noise.dtype))) * noise
+    )
     w_rec = p.w_rec
     if config.has_rec:  # reorder the columns once so that spikes @ w_rec is synapse-major
         w_rec = to_synapse_major(xp, xp.reshape(w_rec, (n_neurons, n_neurons, n_syn)))

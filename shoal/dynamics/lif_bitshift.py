@@ -32,6 +32,7 @@ noise_shape = lif.noise_shape
 pack_state = lif.pack_state
 unpack_state = lif.unpack_state
 step = lif.step
+FUSED_SCAN = lif.FUSED_SCAN  # the same step, so the same fused loop
 finish = lif.finish
 
 

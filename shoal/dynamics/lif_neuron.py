@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from shoal.dynamics._fused import multiply_add, subtract_product
+from shoal.dynamics._multiply_add import multiply_add, subtract_product
 from shoal.dynamics._guards import exp_decay, firing_threshold
 
 __all__ = [
@@ -76,7 +76,7 @@ def prepare(
     xp = backend.xp
     drive = inputs + p.bias
     if noise is not None:
-        drive = drive + (p.noise_std * xp.sqrt(xp.asarray(p.dt))) * noise
+        drive = drive + (p.noise_std * xp.sqrt(xp.asarray(p.dt, dtype=noise.dtype))) * noise
     # Guarded: under jit an optimiser may move τ or θ anywhere (see _guards).
     consts = _Consts(exp_decay(xp, p.dt, p.tau_mem), firing_threshold(xp, p.threshold))
     return drive, consts

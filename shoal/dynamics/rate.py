@@ -62,6 +62,10 @@ class _Consts(NamedTuple):
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("x",)
 
+#: The fused numba loop of :func:`step` the NumPy backend runs when numba is installed
+#: (see :mod:`shoal.backend._fused`); imported only then.
+FUSED_SCAN = "shoal.dynamics._fused.rate"
+
 
 def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> RateState:
     return RateState(*states)
@@ -80,7 +84,10 @@ def prepare(backend: Any, config: RateConfig, p: RateParams, inputs: Any, noise:
     alpha = euler_rate(backend.xp, p.dt, p.tau)  # dt/τ capped to [0, 1] (see _guards)
     drive = inputs + p.bias
     if noise is not None:
-        drive = drive + (p.noise_std * backend.xp.sqrt(backend.xp.asarray(p.dt))) * noise
+        drive = (
+            drive
+            + (p.noise_std * backend.xp.sqrt(backend.xp.asarray(p.dt, dtype=noise.dtype))) * noise
+        )
     return alpha * drive, _Consts(alpha, p.threshold, p.w_rec)
 
 

@@ -3,7 +3,7 @@
 In float64 a ``.double()`` Torch module given float64 tensors equals NumPy to 1e-10 (draws
 within 1e-9 of a spike-count boundary are rejected, as in ``tests/models/test_equivalence.py``).
 In float32 the spikes equal JAX's and the states agree to 1e-5 (before the fused multiply-adds
-and the one-rounding ``dt/τ`` of ``shoal/dynamics/_fused.py``/``_guards.py``: 2.9e-5). They are
+and the one-rounding ``dt/τ`` of ``shoal/dynamics/_multiply_add.py``/``_guards.py``: 2.9e-5). They are
 not bit-identical: XLA's float32 ``exp`` differs from torch's in the last bit for ~2% of ``τ``.
 """
 

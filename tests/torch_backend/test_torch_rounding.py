@@ -1,4 +1,4 @@
-"""The two float32 roundings that set Torch apart from NumPy and XLA (shoal/dynamics/_fused.py)."""
+"""The two float32 roundings that set Torch apart from NumPy and XLA (shoal/dynamics/_multiply_add.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from shoal.backend.torch_backend import XP  # noqa: E402
-from shoal.dynamics._fused import multiply_add, subtract_product  # noqa: E402
+from shoal.dynamics._multiply_add import multiply_add, subtract_product  # noqa: E402
 from shoal.dynamics._guards import euler_rate, exp_decay  # noqa: E402
 
 RNG = np.random.default_rng(0)

@@ -1,0 +1,105 @@
+"""The NumPy backend's fast paths: fused compiled loops, and BLAS threads only where they pay.
+
+**Fused loops.** A dynamics module may name, in ``FUSED_SCAN``, a module of
+:mod:`shoal.dynamics._fused` whose ``scan`` runs its whole time loop as one numba kernel (the
+same equations as its ``step``). :func:`fused_scan` uses it when numba is installed
+(``pip install "shoal[numba]"``) and the switch is on; otherwise, or for a configuration the
+kernel does not cover (it returns ``None``), the generic loop of ``NumpyBackend.scan`` runs.
+Why selected here and not by the model classes: the kernel is a property of the *equations*
+(``lif.step`` also serves LIFBitshift), and whether it may run is a property of the *backend*
+(NumPy arrays, numba present); the models, ``simulate`` and the other backends stay unaware.
+numba is imported on the first fused call, never by ``import shoal``.
+
+**BLAS threads.** Per-step products inside a Python time loop (``spikes @ w_rec``, ~32×512 by
+512×512) are too small to gain from threads, and on a loaded machine a multi-threaded BLAS
+spinning per step slowed a recurrent run 12-fold (issue 18). :func:`single_threaded_blas`
+limits BLAS to one thread around the generic loop (with ``threadpoolctl``, installed by the
+``numba`` extra; without it, BLAS is left as configured). Large one-off products, such as a
+``Linear`` layer's GEMM over all time steps, stay multi-threaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import os
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["fused_kernels", "fused_kernels_enabled", "fused_scan", "single_threaded_blas"]
+
+#: Environment switch: ``SHOAL_FUSED=0`` turns the fused kernels off for the whole process.
+ENVIRONMENT_SWITCH = "SHOAL_FUSED"
+
+_switch = {"enabled": os.environ.get(ENVIRONMENT_SWITCH, "1") != "0"}
+_available: dict[str, bool] = {}
+_blas: dict[str, Any] = {}
+
+
+def _installed(module: str) -> bool:
+    if module not in _available:
+        _available[module] = importlib.util.find_spec(module) is not None
+    return _available[module]
+
+
+def fused_kernels_enabled() -> bool:
+    """True when NumPy modules use the fused kernels: numba is installed and the switch is on."""
+    return _switch["enabled"] and _installed("numba")
+
+
+@contextlib.contextmanager
+def fused_kernels(enabled: bool) -> Iterator[None]:
+    """Turn the fused kernels on or off inside a ``with`` block (e.g. to compare both paths).
+
+    Args:
+        enabled: ``False`` runs every NumPy module through the generic loop. ``True`` uses the
+            kernels where numba is installed (it never makes numba appear).
+
+    Raises:
+        TypeError: ``enabled`` is not a bool.
+    """
+    if not isinstance(enabled, bool):
+        raise TypeError(
+            f"shoal.backend.fused_kernels: expected enabled to be a bool, got "
+            f"{type(enabled).__name__}"
+        )
+    previous = _switch["enabled"]
+    _switch["enabled"] = enabled
+    try:
+        yield
+    finally:
+        _switch["enabled"] = previous
+
+
+def fused_scan(
+    dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
+) -> tuple[Any, Any, dict[str, Any]] | None:
+    """The dynamics' fused loop, or ``None`` when the generic loop must run.
+
+    Returns:
+        ``(final_state, ys, records)`` as ``NumpyBackend.scan`` returns them, or ``None``.
+    """
+    name = getattr(dynamics, "FUSED_SCAN", None)
+    if name is None or not fused_kernels_enabled():
+        return None
+    kernels = importlib.import_module(name)
+    # One BLAS thread here too: after a large product (a Linear layer just before), idle
+    # OpenBLAS workers keep spinning on the cores the single-threaded kernel needs.
+    with single_threaded_blas():
+        return kernels.scan(config, consts, state, xs, record)  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """BLAS limited to one thread inside the block (a no-op without ``threadpoolctl``)."""
+    if not _installed("threadpoolctl"):
+        yield
+        return
+    if "controller" not in _blas:
+        from threadpoolctl import ThreadpoolController
+
+        # Built once: it inspects every loaded shared library (milliseconds).
+        _blas["controller"] = ThreadpoolController()
+    with _blas["controller"].limit(limits=1, user_api="blas"):
+        yield
