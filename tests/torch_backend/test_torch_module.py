@@ -187,7 +187,7 @@ def test_lif_torch_agrees_with_lif_jax_in_float32():
     np.testing.assert_array_equal(out_t.detach().numpy(), np.asarray(out_j))
     # torch-backend.md §3.2 measured 6.8e-6 between Rockpool's two. shoal's were 4.7e-5 apart:
     # torch computed `dt / τ` as `dt · (1/τ)` (two roundings) and rounded `a·b + c` twice where
-    # XLA fuses it; with one rounding for both (shoal/dynamics/_fused.py) they are bit-identical
+    # XLA fuses it; with one rounding for both (shoal/dynamics/_multiply_add.py) they are bit-identical
     # here on CPUs with FMA, and within the spec's 6.8e-6 without.
     np.testing.assert_allclose(rec_t["isyn"].detach().numpy(), rec_j["isyn"], rtol=0, atol=1e-6)
     np.testing.assert_allclose(rec_t["vmem"].detach().numpy(), rec_j["vmem"], rtol=0, atol=7e-6)
