@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from shoal.dynamics import lif
-from shoal.dynamics._multiply_add import multiply_add
 from shoal.dynamics._guards import exp_decay
+from shoal.dynamics._multiply_add import multiply_add
 
 __all__ = [
     "STATE_NAMES",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from shoal.dynamics._multiply_add import multiply_add, subtract_product
 from shoal.dynamics._guards import exp_decay, firing_threshold
+from shoal.dynamics._multiply_add import multiply_add, subtract_product
 
 __all__ = [
     "STATE_NAMES",

@@ -8,8 +8,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from shoal.backend.torch_backend import XP  # noqa: E402
-from shoal.dynamics._multiply_add import multiply_add, subtract_product  # noqa: E402
 from shoal.dynamics._guards import euler_rate, exp_decay  # noqa: E402
+from shoal.dynamics._multiply_add import multiply_add, subtract_product  # noqa: E402
 
 RNG = np.random.default_rng(0)
 TAU = RNG.uniform(0.0011, 0.2, 20_000).astype(np.float32)
