@@ -34,8 +34,9 @@ class aLIFTorch(TorchLIFFamily, ALIFBase, TorchModule):  # type: ignore[misc]  #
         shape: ``N`` (becomes ``(N, N)``) or ``(Nin, Nout)`` with ``Nin = Nout · n_synapses``.
         tau_ahp, w_ahp, w_ahp_init_func: As :class:`~shoal.nn.modules.alif.ALIFBase`.
         leak_mode: ``"taus"`` (the time constants are the parameters).
-        tau_mem, tau_syn, bias, threshold, has_rec, w_rec, noise_std, max_spikes_per_dt,
-            weight_init_func, dt: As :class:`~shoal.nn.modules.lif.LIFBase`.
+        tau_mem: As :class:`~shoal.nn.modules.lif.LIFBase`; so are ``tau_syn``, ``bias``,
+            ``threshold``, ``has_rec``, ``w_rec``, ``noise_std``, ``max_spikes_per_dt``,
+            ``weight_init_func`` and ``dt``.
         alpha, beta, dash_mem, dash_syn: Other leak modes' parameters; refused in ``"taus"``.
         spike_generation_fn: The surrogate gradient of the spike function (default ``StepPWL``).
         learning_window: Width of the ``StepPWL``/``PeriodicExponential`` window (> 0).

@@ -44,8 +44,9 @@ class LIFTorch(TorchLIFFamily, LIFBase, TorchModule):  # type: ignore[misc]  # p
             ``()``, family ``"decays"``, default 0.5, each in [0, 1]) or ``"bitshifts"``
             (``dash_mem``, ``dash_syn``, family ``"bitshifts"``, default 1.0, ≥ 0, real-valued:
             ``α = 1 − 2^(−dash)``). Giving another mode's leak raises ``ValueError``.
-        tau_mem, tau_syn, bias, threshold, has_rec, w_rec, noise_std, max_spikes_per_dt,
-            weight_init_func, dt: As :class:`~shoal.nn.modules.lif.LIFBase`.
+        tau_mem: As :class:`~shoal.nn.modules.lif.LIFBase`; so are ``tau_syn``, ``bias``,
+            ``threshold``, ``has_rec``, ``w_rec``, ``noise_std``, ``max_spikes_per_dt``,
+            ``weight_init_func`` and ``dt``.
         alpha, beta, dash_mem, dash_syn: The leaks of the ``"decays"``/``"bitshifts"`` modes.
         spike_generation_fn: The surrogate gradient of the spike function.
         learning_window: Width of the ``StepPWL``/``PeriodicExponential`` window (> 0).
