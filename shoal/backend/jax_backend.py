@@ -52,6 +52,9 @@ class JaxBackend:
     label = "JAX"
     accepts_tracers = True
     mutates_on_evolve = False
+    # Dynamics that allow it (``PREPARE_PER_STEP``) prepare each step inside the compiled loop:
+    # no (T, B, ...) prepared copy of the input is allocated (see simulate.py).
+    prepare_in_loop = True
 
     def __init__(self) -> None:
         # One program per shape, dynamics and configuration; the backend itself is static.

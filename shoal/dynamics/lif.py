@@ -42,6 +42,10 @@ __all__ = [
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("spikes", "isyn", "vmem")
 
+#: ``prepare`` is elementwise in time: a compiled backend may run it one step at a time inside
+#: the loop (see :func:`shoal.backend.simulate.simulate`); results agree to float rounding.
+PREPARE_PER_STEP = True
+
 
 class LIFConfig(NamedTuple):
     """Static configuration: changes the computation, never traced."""
