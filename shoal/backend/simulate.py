@@ -107,10 +107,13 @@ def _scan_preparing_each_step(
             return None
         return raw_t[None, None] if single else raw_t[None]
 
-    first = (raw_xs[0][:1], None if raw_xs[1] is None else raw_xs[1][:1])
+    # consts from the first step alone, laid out (1, B, ...) as prepare takes a slice.
+    first_input = raw_xs[0][:1]
+    first_noise = None if raw_xs[1] is None else raw_xs[1][:1]
     if single:
-        first = tuple(None if a is None else a[:, None] for a in first)
-    _, consts = dynamics.prepare(backend, config, params, *first)
+        first_input = first_input[:, None]
+        first_noise = None if first_noise is None else first_noise[:, None]
+    _, consts = dynamics.prepare(backend, config, params, first_input, first_noise)
 
     def step(carry: Any, raw_t: Any) -> Any:
         input_t, noise_t = raw_t
