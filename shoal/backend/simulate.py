@@ -58,7 +58,14 @@ def simulate(
     if config.noisy:
         shape = dynamics.noise_shape(config, inputs.shape)
         noise = backend.normal(subkey, shape, inputs.dtype)
-    if getattr(backend, "prepare_in_loop", False) and getattr(dynamics, "PREPARE_PER_STEP", False):
+    # One batch only: there the loop reads the caller's input as it is (no copy at all) and the
+    # numbers were checked bit-identical; with B > 1 the batch↔time transpose copies the input
+    # anyway, and fusing prepare into the step changed float32 rounding (an FMA, 1 ulp).
+    if (
+        getattr(backend, "prepare_in_loop", False)
+        and getattr(dynamics, "PREPARE_PER_STEP", False)
+        and inputs.shape[0] == 1
+    ):
         final, ys, records = _scan_preparing_each_step(
             backend, dynamics, config, params, state, (inputs, noise), record
         )
@@ -81,8 +88,7 @@ def _scan_preparing_each_step(
 
     For dynamics whose ``prepare`` is elementwise in time (``PREPARE_PER_STEP = True``: step
     ``t`` of ``xs`` depends on step ``t`` of the inputs and noise only), the per-step results
-    are the vectorised ones up to float rounding (XLA may fuse a multiply-add into one FMA
-    inside the loop: 1 ulp), and a compiled loop then never materialises the
+    are bit-identical to the vectorised ones, and a compiled loop then never materialises the
     ``(T, B, ...)`` prepared copy of its input. On XLA's CPU runtime each such copy costs a
     fresh allocation whose page faults cost more than the arithmetic (measured: writing a new
     40 MB buffer takes 45-80 ms here, 3 ms when the memory is reused), so this is where a
@@ -118,7 +124,9 @@ def _scan_preparing_each_step(
     def step(carry: Any, raw_t: Any) -> Any:
         input_t, noise_t = raw_t
         xs_t, _ = dynamics.prepare(backend, config, params, one_step(input_t), one_step(noise_t))
-        return dynamics.step(backend, config, consts, carry, _first_step(xs_t))
+        # Materialised before the step uses it, as the vectorised path did: fusing the two lets
+        # the compiler contract a multiply-add (FMA), 1 ulp off, which training amplifies.
+        return dynamics.step(backend, config, consts, carry, backend.materialise(_first_step(xs_t)))
 
     return backend.scan(step, state, raw_xs, record)  # type: ignore[no-any-return]
 

@@ -43,7 +43,7 @@ __all__ = [
 STATE_NAMES: tuple[str, ...] = ("spikes", "isyn", "vmem")
 
 #: ``prepare`` is elementwise in time: a compiled backend may run it one step at a time inside
-#: the loop (see :func:`shoal.backend.simulate.simulate`); results agree to float rounding.
+#: the loop (see :func:`shoal.backend.simulate.simulate`), with bit-identical results.
 PREPARE_PER_STEP = True
 
 

@@ -62,10 +62,6 @@ class _Consts(NamedTuple):
 #: The module's states, in the order :func:`pack_state` takes them.
 STATE_NAMES: tuple[str, ...] = ("x",)
 
-#: ``prepare`` is elementwise in time: a compiled backend may run it one step at a time inside
-#: the loop (see :func:`shoal.backend.simulate.simulate`); results agree to float rounding.
-PREPARE_PER_STEP = True
-
 
 def pack_state(xp: Any, config: Any, states: tuple[Any, ...]) -> RateState:
     return RateState(*states)
