@@ -201,7 +201,7 @@ def write(run: dict, out: Path) -> str:
     ]
     lines += _machine_lines(run, gflops, bandwidth)
     lines += _versions(summary)
-    lines += targets.target_lines(summary, targets.extra_targets(summary))
+    lines += targets.target_lines(summary, targets.extra_targets(summary), floors)
     for name, rows in summary.items():
         if name == "f":
             lines += _pytree_table(rows, run["quick"])

@@ -6,7 +6,9 @@ one: `out, state, record = net(x)` with x of shape (B, T, N), `record=False` (th
 networks called eagerly or under `jax.jit`, training with `jax.value_and_grad` and optax.
 
 Variants: "eager" (JAX modules called directly), "jit" (the same under `jax.jit`), "numpy" (the
-NumPy modules, which update their own state on each call).
+NumPy modules, which update their own state on each call), and the Torch modules ("torch",
+"torch.compile", in `rockpool_torch_api.py`). Workload (g) passes `record=True` and keeps the
+records as the result of each call.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
+from rockpool_torch_api import TORCH_VARIANTS, bench_torch, load_torch_api
 from workloads import (
     TAU_MEM,
     TAU_SYN,
@@ -28,7 +31,7 @@ from workloads import (
     measure,
 )
 
-VARIANTS = ("eager", "jit", "numpy")
+VARIANTS = ("eager", "jit", "numpy", *TORCH_VARIANTS)
 _CLASSES = ("LIF", "Rate", "Linear", "LIFJax", "LinearJax", "RateJax")
 
 
@@ -37,7 +40,7 @@ def load_api(package: str) -> SimpleNamespace:
     modules = importlib.import_module(f"{package}.nn.modules")
     combinators = importlib.import_module(f"{package}.nn.combinators")
     classes = {name: getattr(modules, name) for name in _CLASSES}
-    return SimpleNamespace(Sequential=combinators.Sequential, **classes)
+    return SimpleNamespace(Sequential=combinators.Sequential, package=package, **classes)
 
 
 def _neuron(api: SimpleNamespace, wl: Workload, jax_backend: bool) -> Any:
@@ -65,6 +68,12 @@ def bench(api: SimpleNamespace, variant: str, workload: str, repeats: int, quick
         if variant != "jit":
             raise Skip("workload (f) is measured once, in the 'jit' variant")
         return _bench_pytree(api, repeats, quick)
+    if variant in TORCH_VARIANTS:
+        try:
+            torch_api = load_torch_api(api.package)
+        except ImportError as exc:
+            raise Skip(f"no Torch modules: {exc}") from exc
+        return bench_torch(torch_api, variant, wl, repeats, quick)
     if variant == "numpy":
         if wl.train:
             raise Skip("the NumPy backend has no automatic differentiation")
@@ -75,17 +84,27 @@ def bench(api: SimpleNamespace, variant: str, workload: str, repeats: int, quick
     net = build(api, wl, jax_backend=True)
     if wl.train:
         return _bench_train(net, x, jax.numpy.asarray(make_target(wl, quick)), variant, repeats)
+    record = wl.record
+
+    def forward(n: Any, x: Any) -> Any:
+        out, _, records = n(x, record=record)
+        return out, records
+
     if variant == "jit":
-        forward = jax.jit(lambda n, x: n(x)[0])
-        return measure(lambda: forward(net, x), repeats, jax.block_until_ready)
-    return measure(lambda: net(x)[0], repeats, jax.block_until_ready)
+        forward = jax.jit(forward)
+    return measure(lambda: forward(net, x), repeats, jax.block_until_ready)
 
 
 def _bench_numpy(api: SimpleNamespace, wl: Workload, repeats: int, quick: bool) -> dict:
     x = make_input(wl, quick)
     net = build(api, wl, jax_backend=False)
-    # NumPy modules keep their state between calls; reset it so every call does the same work.
-    return measure(lambda: net.reset_state()(x)[0], repeats)
+
+    def call() -> Any:
+        # NumPy modules keep their state between calls: reset so every call does the same work.
+        out, _, records = net.reset_state()(x, record=wl.record)
+        return out, records
+
+    return measure(call, repeats)
 
 
 def _bench_train(net: Any, x: Any, y: Any, variant: str, repeats: int) -> dict:

@@ -1,6 +1,7 @@
 """Side-by-side benchmark runner: shoal and its peers, every library in its own process.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--workloads a,b] [--libs shoal,rockpool]
+    .venv/bin/python benchmarks/run.py [--quick] [--only a,b] [--libs shoal,rockpool]
+        [--variants eager,jit,torch] [--rounds 1] [--no-readme]
 
 For each workload, every (library, variant) runs in a fresh subprocess — shoal's scripts with
 shoal's environment (`.venv`), the peers' with `benchmarks/.peer-venv` (made by
@@ -8,7 +9,9 @@ shoal's environment (`.venv`), the peers' with `benchmarks/.peer-venv` (made by
 of the machine hit every library alike. Nothing is pinned: each library uses both cores as it
 does by default. The machine's float32 GEMM rate and memory bandwidth are measured in the same
 run, before and after. Results go to `benchmarks/RESULTS.md`, `benchmarks/results.png` and the
-raw `benchmarks/results.json`.
+raw `benchmarks/results.json` (rewritten after every workload, so an interrupted run keeps
+what it measured). A full-size run (not `--quick`) writing to `benchmarks/` also regenerates the
+performance table in the top-level README.md, between its `bench-table` markers.
 
 Benchmarks are not tests: this never gates CI.
 """
@@ -25,6 +28,7 @@ import time
 from pathlib import Path
 
 import machine
+import readme_table
 import report
 from workloads import DEFAULT_REPEATS, WORKLOADS
 
@@ -48,7 +52,10 @@ def _jobs(library: str, python: Path, script: str, variants: list[str]) -> list[
 
 JOBS: list[Job] = [
     *_jobs("shoal", SHOAL_PYTHON, "shoal_bench.py", ["eager", "jit", "numpy"]),
+    *_jobs("shoal", SHOAL_PYTHON, "shoal_bench.py", ["torch", "torch.compile"]),
     *_jobs("rockpool", PEER_PYTHON, "peers/rockpool_bench.py", ["jit", "eager", "numpy"]),
+    # Rockpool's LIFTorch eagerly only: under torch.compile dynamo unrolls its T-step loop.
+    *_jobs("rockpool", PEER_PYTHON, "peers/rockpool_bench.py", ["torch"]),
     *_jobs("snntorch", PEER_PYTHON, "peers/snntorch_bench.py", ["eager", "torch.compile"]),
     *_jobs("norse", PEER_PYTHON, "peers/norse_bench.py", ["eager", "torch.compile"]),
     *_jobs("spyx", PEER_PYTHON, "peers/spyx_bench.py", ["jit"]),
@@ -140,7 +147,9 @@ def parse_args() -> argparse.Namespace:
         "--quick", action="store_true", help="smoke run: smaller T, fewer calls and rounds"
     )
     parser.add_argument(
+        "--only",
         "--workloads",
+        dest="workloads",
         default=",".join(WORKLOADS),
         help="comma-separated subset of " + ",".join(WORKLOADS),
     )
@@ -148,6 +157,17 @@ def parse_args() -> argparse.Namespace:
         "--libs",
         default=",".join(dict.fromkeys(j.library for j in JOBS)),
         help="comma-separated subset of libraries",
+    )
+    parser.add_argument(
+        "--variants",
+        default="",
+        help="comma-separated variants to run, as names (eager,torch) or library/variant "
+        "(rockpool/numpy); default: all",
+    )
+    parser.add_argument(
+        "--no-readme",
+        action="store_true",
+        help="do not regenerate README.md's performance table (quick runs never do)",
     )
     parser.add_argument(
         "--rounds",
@@ -165,8 +185,11 @@ def parse_args() -> argparse.Namespace:
         args.rounds = 2 if args.quick else 3
     args.workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     args.libs = [lib.strip() for lib in args.libs.split(",") if lib.strip()]
+    args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     unknown += [lib for lib in args.libs if lib not in {j.library for j in JOBS}]
+    known = {j.variant for j in JOBS} | {f"{j.library}/{j.variant}" for j in JOBS}
+    unknown += [v for v in args.variants if v not in known]
     if unknown:
         parser.error(f"unknown workload or library: {', '.join(unknown)}")
     return args
@@ -177,25 +200,35 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     print("measuring the machine (GEMM rate, memory bandwidth)...", flush=True)
     machine_before = machine.measure_machine()
-    jobs = [job for job in JOBS if job.library in args.libs]
+    jobs = [job for job in JOBS if job.library in args.libs and _selected(job, args.variants)]
     results: dict[str, list[dict]] = {}
-    for workload in args.workloads:
-        print(f"workload ({workload}): {WORKLOADS[workload].description}", flush=True)
-        results[workload] = run_workload(workload, jobs, args)
-    machine_after = machine.measure_machine()
     run = {
         "started": started,
-        "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "quick": args.quick,
         "rounds": args.rounds,
-        "machine": {"before": machine_before, "after": machine_after},
+        "machine": {"before": machine_before},
         "results": results,
     }
     args.out.mkdir(parents=True, exist_ok=True)
+    for workload in args.workloads:
+        print(f"workload ({workload}): {WORKLOADS[workload].description}", flush=True)
+        results[workload] = run_workload(workload, jobs, args)
+        # Kept after every workload: an interrupted run still has what it measured.
+        (args.out / "results.json").write_text(json.dumps(run, indent=1))
+    run["machine"]["after"] = machine.measure_machine()
+    run["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     (args.out / "results.json").write_text(json.dumps(run, indent=1))
     markdown = report.write(run, args.out)
+    if not (args.quick or args.no_readme) and args.out.resolve() == BENCH_DIR:
+        readme = REPO / "README.md"
+        if readme_table.update(readme, run):
+            print(f"updated the performance table in {readme.relative_to(REPO)}")
     print(markdown)
+
+
+def _selected(job: Job, variants: list[str]) -> bool:
+    return not variants or job.variant in variants or f"{job.library}/{job.variant}" in variants
 
 
 if __name__ == "__main__":

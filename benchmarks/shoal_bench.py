@@ -1,4 +1,5 @@
-"""shoal on every workload, called the way users call it: eager `net(x)` and under `jax.jit`.
+"""shoal on every workload, called the way users call it: eager `net(x)` and under `jax.jit`,
+the NumPy modules, and the Torch modules (eager and `torch.compile`).
 
     python benchmarks/shoal_bench.py --workload a [--variant jit] [--repeats N] [--quick] [--json]
 
@@ -35,7 +36,7 @@ def _bench_numpy_float32(workload: str, repeats: int, quick: bool) -> dict:
 
 def versions() -> dict[str, str]:
     found = {}
-    for name in ("shoal", "jax", "jaxlib", "optax", "numpy"):
+    for name in ("shoal", "jax", "jaxlib", "optax", "numpy", "torch"):
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

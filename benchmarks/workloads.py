@@ -111,6 +111,17 @@ WORKLOADS: dict[str, Workload] = {
         projection=False,
         quick_steps=10_000,
     ),
+    "g": Workload(
+        "g",
+        "(a) with record=True: every state of every step recorded",
+        "lif",
+        32,
+        1000,
+        256,
+        512,
+        record=True,
+        quick_steps=100,
+    ),
     "f": Workload(
         "f",
         "pytree flatten+unflatten of a 6-module JAX net; first call of (a)",
@@ -124,7 +135,7 @@ WORKLOADS: dict[str, Workload] = {
 }
 
 # Default timed calls per process; the runner launches several processes per variant.
-DEFAULT_REPEATS = {"a": 5, "b": 5, "c": 5, "c-rec": 5, "d": 5, "e": 2, "f": 200}
+DEFAULT_REPEATS = {"a": 5, "b": 5, "c": 5, "c-rec": 5, "d": 5, "e": 2, "g": 5, "f": 200}
 
 
 def decay(tau: float) -> float:

@@ -12,6 +12,7 @@ and resets to v_reset rather than subtracting; the cost per step is the same as 
 "torch.compile" runs the same Linear over all steps, then loops in Python over a
 `torch.compile`d `LIFCell` (recurrent: `LIFRecurrentCell`). Compiling the whole module instead
 makes dynamo unroll its T-step loop, which takes minutes to compile.
+(g) uses `LIF(..., record_states=True)`, Norse's way to keep every step's state.
 Norse has no rate (ReLU) neuron, so (c) and (c-rec) are skipped; (f) is JAX-only.
 """
 
@@ -62,11 +63,13 @@ def build_eager(wl: Workload):
         return norse.SequentialState(
             norse.LIFRecurrent(wl.n_in, wl.n_out, p=parameters(), dt=DT, input_weights=w_in)
         )
+    # (g): `record_states=True` makes LIF return its state at every step, not only the last.
+    lif = norse.LIF(p=parameters(), dt=DT, record_states=wl.record)
     if not wl.projection:
-        return norse.SequentialState(norse.LIF(p=parameters(), dt=DT))
+        return norse.SequentialState(lif)
     linear = nn.Linear(wl.n_in, wl.n_out, bias=False)
     torch_common.set_input_weights(linear, wl)
-    return norse.SequentialState(linear, norse.LIF(p=parameters(), dt=DT))
+    return norse.SequentialState(linear, lif)
 
 
 def build_compiled(wl: Workload):
@@ -113,8 +116,12 @@ def main() -> None:
         if args.workload == "f":
             raise Skip("(f) measures JAX pytrees")
         if variant == "torch.compile":
+            if wl.record:
+                raise Skip("Norse records states through its LIF module only (record_states)")
             return torch_common.bench(build_compiled(wl), wl, args.repeats, args.quick)
         model = build_eager(wl)
+        if wl.record:  # keep the recorded states as the call's result
+            return torch_common.bench(model, wl, args.repeats, args.quick)
         return torch_common.bench(lambda x: model(x)[0], wl, args.repeats, args.quick, model)
 
     run_variants(args, LIBRARY, versions, bench)

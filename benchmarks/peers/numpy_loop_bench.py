@@ -104,6 +104,8 @@ def main() -> None:
     wl = WORKLOADS[args.workload]
 
     def bench(variant: str) -> dict:
+        if wl.record:
+            raise Skip("a hand-written loop records nothing")
         if wl.train:
             raise Skip("a hand-written NumPy loop has no automatic differentiation")
         if args.workload == "f":

@@ -1,4 +1,5 @@
-"""Rockpool 3.1.0 on every workload: jitted `LIFJax` networks, eager JAX, and the NumPy `LIF`.
+"""Rockpool 3.1.0 on every workload: jitted `LIFJax` networks, eager JAX, the NumPy `LIF`, and
+`LIFTorch` (eager and `torch.compile`).
 
     python benchmarks/peers/rockpool_bench.py --workload a [--variant numpy] [--repeats N] [--json]
 
@@ -22,7 +23,9 @@ LIBRARY = "rockpool"
 
 def main() -> None:
     args = parse_args(LIBRARY, rockpool_api.VARIANTS)
-    versions = {name: importlib.metadata.version(name) for name in ("rockpool", "jax", "numpy")}
+    versions = {
+        name: importlib.metadata.version(name) for name in ("rockpool", "jax", "numpy", "torch")
+    }
     api = rockpool_api.load_api("rockpool")
 
     def bench(variant: str) -> dict:

@@ -87,6 +87,8 @@ def main() -> None:
     def bench(variant: str) -> dict:
         if wl.neuron == "rate":
             raise Skip("snnTorch has no rate (ReLU) neuron model")
+        if wl.record:
+            raise Skip("snnTorch has no record option (users append to lists in their loop)")
         if args.workload == "f":
             raise Skip("(f) measures JAX pytrees")
         net = build(wl, compiled=variant == "torch.compile")

@@ -101,6 +101,8 @@ def main() -> None:
     def bench(variant: str) -> dict:
         if wl.neuron == "rate":
             raise Skip("spyx has no rate (ReLU) neuron model")
+        if wl.record:
+            raise Skip("spyx has no record option for neuron states")
         if args.workload == "f":
             raise Skip("Flax NNX modules are not JAX pytrees")
         if wl.train:

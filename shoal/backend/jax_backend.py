@@ -52,6 +52,13 @@ class JaxBackend:
     label = "JAX"
     accepts_tracers = True
     mutates_on_evolve = False
+    # Opt-in (off): dynamics that allow it (``PREPARE_PER_STEP``) would prepare each step inside
+    # the compiled loop, so a single-batch call allocates no (T, 1, N) prepared copy of its
+    # input (see simulate.py; (e): peak RSS growth 542-607 -> 195 MiB). Off because, although
+    # the forward numbers are bit-identical, gradients differ by float32 rounding (1 ulp) and
+    # that changed the README training example's final loss from 0.03 to 0.08. `materialise`
+    # (a fusion barrier) is what keeps the forward numbers identical.
+    prepare_in_loop = False
 
     def __init__(self) -> None:
         # One program per shape, dynamics and configuration; the backend itself is static.
@@ -73,6 +80,11 @@ class JaxBackend:
 
         final, (ys, records) = lax.scan(body, state, xs)
         return final, ys, (records or {}) if record else {}
+
+    @staticmethod
+    def materialise(values: Any) -> Any:
+        """``values`` computed before whatever uses them: XLA fuses nothing across the barrier."""
+        return lax.optimization_barrier(values)
 
     @staticmethod
     def spike(v: Any, threshold: Any, max_spikes: Any, surrogate: Surrogate = step_pwl) -> Any:

@@ -24,7 +24,14 @@ __all__ = ["simulate"]
 
 
 def _swap_batch_and_time(xp: Any, array: Any) -> Any:
-    """``(B, T, ...)`` ↔ ``(T, B, ...)`` (a view on NumPy; array-API ``permute_dims``)."""
+    """``(B, T, ...)`` ↔ ``(T, B, ...)`` (a view on NumPy; array-API ``permute_dims``).
+
+    With one batch (or one step) the swap is a reshape: the same values in the same memory
+    order. XLA then passes the input to its loop as it is; a transposed layout made it copy the
+    whole input first.
+    """
+    if 1 in array.shape[:2]:
+        return xp.reshape(array, (array.shape[1], array.shape[0], *array.shape[2:]))
     return xp.permute_dims(array, (1, 0, *range(2, array.ndim)))
 
 
@@ -53,17 +60,94 @@ def simulate(
     if config.noisy:
         shape = dynamics.noise_shape(config, inputs.shape)
         noise = backend.normal(subkey, shape, inputs.dtype)
-    inputs_tm = _swap_batch_and_time(xp, inputs)
-    noise_tm = None if noise is None else _swap_batch_and_time(xp, noise)
-    xs, consts = dynamics.prepare(backend, config, params, inputs_tm, noise_tm)
-    # A backend may offer a fused, compiled loop of the same equations (the NumPy backend's
-    # numba kernels, see shoal.backend._fused); ``None`` means "run the generic loop".
-    fused = getattr(backend, "fused_scan", None)
-    result = None if fused is None else fused(dynamics, config, consts, state, xs, record)
-    if result is None:
-        step = partial(dynamics.step, backend, config, consts)
-        result = backend.scan(step, state, xs, record)
-    final, ys, records = result
+    # One batch only: there the loop reads the caller's input as it is (no copy at all) and the
+    # numbers were checked bit-identical; with B > 1 the batch↔time transpose copies the input
+    # anyway, and fusing prepare into the step changed float32 rounding (an FMA, 1 ulp).
+    if (
+        getattr(backend, "prepare_in_loop", False)
+        and getattr(dynamics, "PREPARE_PER_STEP", False)
+        and inputs.shape[0] == 1
+    ):
+        final, ys, records = _scan_preparing_each_step(
+            backend, dynamics, config, params, state, (inputs, noise), record
+        )
+    else:
+        inputs_tm = _swap_batch_and_time(xp, inputs)
+        xs, consts = dynamics.prepare(
+            backend, config, params, inputs_tm, _swap_time_major(xp, noise)
+        )
+        # A backend may offer a fused, compiled loop of the same equations (the NumPy backend's
+        # numba kernels, see shoal.backend._fused); ``None`` means "run the generic loop".
+        fused = getattr(backend, "fused_scan", None)
+        result = None if fused is None else fused(dynamics, config, consts, state, xs, record)
+        if result is None:
+            step = partial(dynamics.step, backend, config, consts)
+            result = backend.scan(step, state, xs, record)
+        final, ys, records = result
     outputs, records = dynamics.finish(backend, config, params, ys, records, record)
     records = {key: _swap_batch_and_time(xp, value) for key, value in records.items()}
     return _swap_batch_and_time(xp, outputs), final, rng_key, records
+
+
+def _scan_preparing_each_step(
+    backend: Any, dynamics: Any, config: Any, params: Any, state: Any, raw: Any, record: bool
+) -> tuple[Any, Any, dict[str, Any]]:
+    """The scan with ``prepare`` applied to one time step at a time, inside the loop.
+
+    For dynamics whose ``prepare`` is elementwise in time (``PREPARE_PER_STEP = True``: step
+    ``t`` of ``xs`` depends on step ``t`` of the inputs and noise only), the per-step results
+    are bit-identical to the vectorised ones, and a compiled loop then never materialises the
+    ``(T, B, ...)`` prepared copy of its input. On XLA's CPU runtime each such copy costs a
+    fresh allocation whose page faults cost more than the arithmetic (measured: writing a new
+    40 MB buffer takes 45-80 ms here, 3 ms when the memory is reused), so this is where a
+    JAX call's time went on long runs.
+
+    ``raw`` is ``(inputs, noise)``, batch-major ``(B, T, ...)``. With one batch the loop runs
+    over ``inputs[0]`` and puts the batch axis back per step: XLA copies a loop input whose
+    batch axis of size 1 was moved behind time (a transposed layout), but not this one.
+    ``consts`` come from preparing the first step alone; they do not depend on time.
+    """
+    xp = backend.xp
+    inputs, noise = raw
+    single = inputs.shape[0] == 1
+    if single:
+        raw_xs = (inputs[0], None if noise is None else noise[0])
+    else:
+        raw_xs = (_swap_batch_and_time(xp, inputs), _swap_time_major(xp, noise))
+
+    def one_step(raw_t: Any) -> Any:
+        """A time slice as prepare takes it: ``(1, B, ...)``."""
+        if raw_t is None:
+            return None
+        return raw_t[None, None] if single else raw_t[None]
+
+    # consts from the first step alone, laid out (1, B, ...) as prepare takes a slice.
+    first_input = raw_xs[0][:1]
+    first_noise = None if raw_xs[1] is None else raw_xs[1][:1]
+    if single:
+        first_input = first_input[:, None]
+        first_noise = None if first_noise is None else first_noise[:, None]
+    _, consts = dynamics.prepare(backend, config, params, first_input, first_noise)
+
+    def step(carry: Any, raw_t: Any) -> Any:
+        input_t, noise_t = raw_t
+        xs_t, _ = dynamics.prepare(backend, config, params, one_step(input_t), one_step(noise_t))
+        # Materialised before the step uses it, as the vectorised path did: fusing the two lets
+        # the compiler contract a multiply-add (FMA), 1 ulp off, which training amplifies.
+        return dynamics.step(backend, config, consts, carry, backend.materialise(_first_step(xs_t)))
+
+    return backend.scan(step, state, raw_xs, record)  # type: ignore[no-any-return]
+
+
+def _swap_time_major(xp: Any, array: Any) -> Any:
+    return None if array is None else _swap_batch_and_time(xp, array)
+
+
+def _first_step(xs: Any) -> Any:
+    """Index 0 of the leading (time) axis of every array in a prepared ``xs`` structure."""
+    if xs is None:
+        return None
+    if isinstance(xs, tuple):
+        parts = [_first_step(x) for x in xs]
+        return type(xs)(*parts) if hasattr(xs, "_fields") else tuple(parts)
+    return xs[0]

@@ -154,6 +154,23 @@ def _time_steps(xs: Any) -> int:
     return len(xs)
 
 
+# Under `torch.compile(module)` the time loop is a graph break: dynamo would otherwise unroll
+# all T steps into one graph (measured: 205 s to compile 100 steps of Linear + LIF, slower to run
+# than eager). The code around the loop (input handling, prepare, finish) is still compiled.
+@torch.compiler.disable  # type: ignore[misc]
+def _loop(step: StepFunction, state: Any, xs: Any, record: bool) -> tuple[Any, Any, dict[str, Any]]:
+    ys: list[torch.Tensor] = []
+    records: dict[str, list[torch.Tensor]] = {}
+    for t in range(_time_steps(xs)):
+        state, y, rec = step(state, _slice_time(xs, t))
+        ys.append(y)
+        if record and rec:
+            for key, value in rec.items():
+                records.setdefault(key, []).append(value)
+    stacked = {key: torch.stack(values) for key, values in records.items()}
+    return state, torch.stack(ys), stacked
+
+
 class TorchBackend:
     """The :class:`~shoal.backend.Backend` of Torch modules: eager loop, autograd, float32.
 
@@ -179,16 +196,7 @@ class TorchBackend:
         step: StepFunction, state: Any, xs: Any, record: bool
     ) -> tuple[Any, Any, dict[str, Any]]:
         """A Python loop; outputs and records are stacked, keeping the autograd graph."""
-        ys: list[torch.Tensor] = []
-        records: dict[str, list[torch.Tensor]] = {}
-        for t in range(_time_steps(xs)):
-            state, y, rec = step(state, _slice_time(xs, t))
-            ys.append(y)
-            if record and rec:
-                for key, value in rec.items():
-                    records.setdefault(key, []).append(value)
-        stacked = {key: torch.stack(values) for key, values in records.items()}
-        return state, torch.stack(ys), stacked
+        return _loop(step, state, xs, record)
 
     @staticmethod
     def spike(v: Any, threshold: Any, max_spikes: Any, surrogate: Any = step_pwl) -> Any:

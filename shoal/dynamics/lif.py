@@ -47,6 +47,10 @@ STATE_NAMES: tuple[str, ...] = ("spikes", "isyn", "vmem")
 #: (see :mod:`shoal.backend._fused`); imported only then.
 FUSED_SCAN = "shoal.dynamics._fused.lif"
 
+#: ``prepare`` is elementwise in time: a compiled backend may run it one step at a time inside
+#: the loop (see :func:`shoal.backend.simulate.simulate`), with bit-identical results.
+PREPARE_PER_STEP = True
+
 
 class LIFConfig(NamedTuple):
     """Static configuration: changes the computation, never traced."""
