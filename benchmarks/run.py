@@ -51,7 +51,7 @@ def _jobs(library: str, python: Path, script: str, variants: list[str]) -> list[
 
 
 JOBS: list[Job] = [
-    *_jobs("shoal", SHOAL_PYTHON, "shoal_bench.py", ["eager", "jit", "numpy"]),
+    *_jobs("shoal", SHOAL_PYTHON, "shoal_bench.py", ["eager", "jit", "numpy", "numpy-float32"]),
     *_jobs("shoal", SHOAL_PYTHON, "shoal_bench.py", ["torch", "torch.compile"]),
     *_jobs("rockpool", PEER_PYTHON, "peers/rockpool_bench.py", ["jit", "eager", "numpy"]),
     # Rockpool's LIFTorch eagerly only: under torch.compile dynamo unrolls its T-step loop.
