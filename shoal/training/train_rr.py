@@ -11,6 +11,11 @@ accumulating :math:`X^\top X` and :math:`X^\top Y` over batches (with compensate
 so the data never has to fit in memory at once. The bias is not regularised. Typical use:
 record a reservoir's output, fit a readout, put it in a ``Linear`` module.
 
+With ``fisher_relabelling=True`` each output column is a two-class problem (targets 1, 0, or −1
+for "ignore this sample in this column"); the targets are relabelled 1 → N/N₁ and 0 → −N/N₀
+with the counts of the whole data set, which makes the least-squares weights those of Fisher's
+linear discriminant (Bishop, *Pattern Recognition and Machine Learning*, §4.1.5).
+
 Examples:
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -43,6 +48,10 @@ class RidgeRegrTrainer:
         num_outputs: Output size ``O``.
         regularize: Ridge penalty :math:`\\lambda \\geq 0` on the weights (default 0: least
             squares; the minimum-norm solution when the inputs are degenerate).
+        fisher_relabelling: Treat each target column as classes 1 / 0 (−1: sample ignored in
+            that column) and relabel them ``N/N₁`` / ``−N/N₀`` (counts over every batch, per
+            column) so the solution is Fisher's discriminant (default ``False``). Rockpool's
+            argument, in Rockpool's position.
         standardize: Z-score the inputs with the mean and standard deviation of the *first*
             batch (a zero std counts as 1) before fitting; the returned weights and bias are
             for the raw inputs. The penalty then acts on the standardised weights.
@@ -56,6 +65,7 @@ class RidgeRegrTrainer:
     num_features: int
     num_outputs: int
     regularize: float
+    fisher_relabelling: bool
     standardize: bool
     train_biases: bool
     num_samples: int
@@ -65,6 +75,7 @@ class RidgeRegrTrainer:
         num_features: int,
         num_outputs: int,
         regularize: float = 0.0,
+        fisher_relabelling: bool = False,
         standardize: bool = False,
         train_biases: bool = True,
     ) -> None:
@@ -85,6 +96,7 @@ class RidgeRegrTrainer:
         self.num_features = int(num_features)
         self.num_outputs = int(num_outputs)
         self.regularize = float(regularize)
+        self.fisher_relabelling = bool(fisher_relabelling)
         self.standardize = bool(standardize)
         self.train_biases = bool(train_biases)
         self.weights: np.ndarray | None = None
@@ -94,8 +106,15 @@ class RidgeRegrTrainer:
     def reset(self) -> None:
         """Forget every batch (and the standardisation statistics)."""
         size = self.num_features + int(self.train_biases)
-        self._xtx = np.zeros((size, size))
-        self._xty = np.zeros((size, self.num_outputs))
+        # Fisher relabelling ignores a sample per column (target −1): one Gram matrix per
+        # column, and X^T·[y = 1], X^T·[y = 0] kept apart so the relabelling can use the counts
+        # of all batches at solve time (per-batch counts would not give Fisher's solution).
+        columns = (self.num_outputs,) if self.fisher_relabelling else ()
+        self._xtx = np.zeros((*columns, size, size))
+        self._xty = np.zeros(
+            (size, 2 * self.num_outputs if self.fisher_relabelling else self.num_outputs)
+        )
+        self._class_counts = np.zeros((2, self.num_outputs))
         # Kahan compensation terms: many batches of large sums lose precision otherwise.
         self._xtx_error = np.zeros_like(self._xtx)
         self._xty_error = np.zeros_like(self._xty)
@@ -118,6 +137,12 @@ class RidgeRegrTrainer:
             )
         if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
             raise ValueError(f"{owner}: input and target must be finite")
+        if self.fisher_relabelling and not np.all(np.isin(y, (-1.0, 0.0, 1.0))):
+            bad = float(y[~np.isin(y, (-1.0, 0.0, 1.0))].ravel()[0])
+            raise ValueError(
+                f"{owner}: with fisher_relabelling the targets must be class labels 1, 0 or -1 "
+                f"(ignored), got {bad!r}"
+            )
         return x.reshape(-1, self.num_features), y.reshape(-1, self.num_outputs)
 
     def _design(self, x: np.ndarray) -> np.ndarray:
@@ -146,8 +171,16 @@ class RidgeRegrTrainer:
             std = x.std(axis=0)
             self._std = np.where(std > 0, std, 1.0)
         design = self._design(x)
-        self._add(self._xtx, self._xtx_error, design.T @ design)
-        self._add(self._xty, self._xty_error, design.T @ y)
+        if self.fisher_relabelling:
+            used = (y != -1.0).astype(np.float64)  # (samples, O)
+            gram = np.einsum("so,sf,sg->ofg", used, design, design)
+            by_class = np.concatenate([design.T @ (y == 1.0), design.T @ (y == 0.0)], axis=1)
+            self._add(self._xtx, self._xtx_error, gram)
+            self._add(self._xty, self._xty_error, by_class)
+            self._class_counts += [(y == 1.0).sum(axis=0), (y == 0.0).sum(axis=0)]
+        else:
+            self._add(self._xtx, self._xtx_error, design.T @ design)
+            self._add(self._xty, self._xty_error, design.T @ y)
         self.num_samples += x.shape[0]
         if update_model:
             self.update_model()
@@ -160,11 +193,14 @@ class RidgeRegrTrainer:
         """
         if self.num_samples == 0:
             raise ValueError("RidgeRegrTrainer.update_model: no data yet; call train_batch first")
-        penalty = np.full(self._xtx.shape[0], self.regularize)
+        penalty = np.full(self._xtx.shape[-1], self.regularize)
         if self.train_biases:
             penalty[-1] = 0.0  # the bias is not shrunk
-        # lstsq gives the minimum-norm solution when X^T X is singular (e.g. λ = 0, T < F).
-        solution = np.linalg.lstsq(self._xtx + np.diag(penalty), self._xty, rcond=None)[0]
+        if self.fisher_relabelling:
+            solution = self._solve_fisher(np.diag(penalty))
+        else:
+            # lstsq: the minimum-norm solution when X^T X is singular (e.g. λ = 0, T < F).
+            solution = np.linalg.lstsq(self._xtx + np.diag(penalty), self._xty, rcond=None)[0]
         weights = solution[: self.num_features]
         bias = solution[-1] if self.train_biases else np.zeros(self.num_outputs)
         if self.standardize:
@@ -173,6 +209,26 @@ class RidgeRegrTrainer:
             bias = bias - self._mean @ weights
         self.weights, self.bias = weights, bias
         return weights, bias
+
+    def _solve_fisher(self, penalty: np.ndarray) -> np.ndarray:
+        ones, zeros = self._class_counts
+        for column in range(self.num_outputs):
+            if ones[column] == 0 or zeros[column] == 0:
+                raise ValueError(
+                    f"RidgeRegrTrainer.update_model: fisher_relabelling needs samples of both "
+                    f"classes in every column; column {column} has {int(ones[column])} of class 1 "
+                    f"and {int(zeros[column])} of class 0"
+                )
+        total = ones + zeros
+        n_out = self.num_outputs
+        xty = self._xty[:, :n_out] * (total / ones) - self._xty[:, n_out:] * (total / zeros)
+        return np.stack(
+            [
+                np.linalg.lstsq(self._xtx[column] + penalty, xty[:, column], rcond=None)[0]
+                for column in range(n_out)
+            ],
+            axis=1,
+        )
 
     def fit(self, inp: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
         """Forget earlier batches, train on this one and solve: ``(weights, bias)``."""

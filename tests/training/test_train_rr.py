@@ -109,3 +109,68 @@ def test_bad_batches_are_refused_and_leave_the_sums_alone():
     ):
         trainer.train_batch(np.full((4, 5), np.nan), np.zeros((4, 2)))
     assert trainer.num_samples == 0
+
+
+# ---- fisher_relabelling (catalogue-2 §7.5): least squares on relabelled targets = Fisher's LDA
+def _two_classes(seed: int = 1, n1: int = 70, n0: int = 130) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    mixing = np.array([[1.0, 0.6, 0.0], [0.0, 1.0, 0.3], [0.2, 0.0, 0.5]])
+    x1 = rng.normal(size=(n1, 3)) @ mixing + np.array([1.0, 0.5, -0.5])
+    x0 = rng.normal(size=(n0, 3)) @ mixing
+    x = np.concatenate([x1, x0])
+    y = np.concatenate([np.ones(n1), np.zeros(n0)])[:, None]
+    return x, y
+
+
+def _fisher_direction(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    x1, x0 = x[y[:, 0] == 1], x[y[:, 0] == 0]
+    within = (x1 - x1.mean(0)).T @ (x1 - x1.mean(0)) + (x0 - x0.mean(0)).T @ (x0 - x0.mean(0))
+    return np.linalg.solve(within, x1.mean(0) - x0.mean(0))
+
+
+def test_fisher_relabelling_gives_fishers_discriminant_over_batches():
+    x, y = _two_classes()
+    trainer = RidgeRegrTrainer(3, 1, 0.0, True)  # Rockpool's positional order
+    assert trainer.fisher_relabelling and not trainer.standardize
+    # Batches with different class ratios: the counts of the whole data set are what count.
+    trainer.train_batch(x[:50], y[:50])
+    trainer.train_batch(x[50:], y[50:])
+    weights, bias = trainer.update_model()
+    direction = _fisher_direction(x, y)
+    cosine = weights[:, 0] @ direction / np.linalg.norm(weights) / np.linalg.norm(direction)
+    assert cosine == pytest.approx(1.0, abs=1e-12)
+    # Bishop §4.1.5: the relabelled targets sum to zero, so the bias is −w·mean(x).
+    np.testing.assert_allclose(bias, -x.mean(0) @ weights, rtol=1e-9, atol=1e-12)
+    # It is least squares on the relabelled targets N/N₁ and −N/N₀ (not on the 0/1 labels).
+    relabelled = np.where(y == 1, 200 / 70, -200 / 130)
+    design = np.concatenate([x, np.ones((200, 1))], axis=1)
+    expected = np.linalg.lstsq(design, relabelled, rcond=None)[0]
+    np.testing.assert_allclose(weights, expected[:3], rtol=1e-9)
+    np.testing.assert_allclose(bias, expected[3], rtol=1e-9, atol=1e-12)
+    assert not np.allclose(RidgeRegrTrainer(3, 1).fit(x, y)[0], weights)
+
+
+def test_fisher_relabelling_ignores_minus_one_per_column():
+    x, y = _two_classes()
+    extra = np.random.default_rng(5).normal(size=(40, 3)) * 10.0
+    # Column 1 marks the extra samples as ignored; column 0 is the same problem with them left out.
+    x_all = np.concatenate([x, extra])
+    targets = np.concatenate(
+        [np.concatenate([y, y], axis=1), np.concatenate([-np.ones((40, 1)), -np.ones((40, 1))], 1)]
+    )
+    targets[:200, 0] = y[:, 0]
+    weights, bias = RidgeRegrTrainer(3, 2, fisher_relabelling=True).fit(x_all, targets)
+    expected_w, expected_b = RidgeRegrTrainer(3, 1, fisher_relabelling=True).fit(x, y)
+    np.testing.assert_allclose(weights, np.concatenate([expected_w, expected_w], 1), rtol=1e-9)
+    np.testing.assert_allclose(bias, np.concatenate([expected_b, expected_b]), rtol=1e-9)
+
+
+def test_fisher_relabelling_refuses_non_labels_and_a_missing_class():
+    x, y = _two_classes()
+    trainer = RidgeRegrTrainer(3, 1, fisher_relabelling=True)
+    with pytest.raises(ValueError, match=r"targets must be class labels 1, 0 or -1 .*got 0.5"):
+        trainer.train_batch(x[:3], np.full((3, 1), 0.5))
+    assert trainer.num_samples == 0
+    trainer.train_batch(x[:60], y[:60])  # class 1 only
+    with pytest.raises(ValueError, match=r"column 0 has 60 of class 1 and 0 of class 0"):
+        trainer.update_model()
