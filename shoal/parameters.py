@@ -12,7 +12,10 @@ Construction rules (in order):
 2. ``shape`` is an int, a tuple of ints, or a *list of permitted shapes* (the first one is used
    when the value comes from ``init_func``).
 3. ``data`` whose shape is permitted is kept; data with the element count of a permitted shape
-   is reshaped to the first such shape; anything else raises ``ValueError``.
+   is reshaped to the first such shape; anything else raises ``ValueError``. shoal only: a
+   matrix is never reshaped into a *different* matrix (``(3, 2)`` data for a ``(2, 3)`` weight
+   raises instead of scrambling it, Rockpool's silent trap); flattening, adding or removing
+   size-1 axes still reshape.
 4. Concrete ``data`` becomes the value that ``reset_parameters()``/``reset_state()`` restore (a
    fresh copy on every reset, so later in-place edits cannot corrupt it).
 5. Data wrapped in :func:`Constant` turns any kind into a :class:`SimulationParameter`, so it
@@ -162,13 +165,27 @@ class ParameterShapeError(ValueError):
         got: The shape of the data given.
     """
 
-    def __init__(self, permitted: list[ShapeSpec], got: ShapeSpec) -> None:
+    def __init__(self, permitted: list[ShapeSpec], got: ShapeSpec, reason: str = "") -> None:
         super().__init__(
             "The shape provided for this Parameter does not match the provided initialisation "
-            f"data.\n    self.shape = {permitted}; data.shape = {got}"
+            f"data.\n    self.shape = {permitted}; data.shape = {got}{reason}"
         )
         self.permitted = permitted
         self.got = got
+        self.reason = reason
+
+
+def _scrambles_a_matrix(source: ShapeSpec, target: ShapeSpec) -> bool:
+    """Whether reshaping ``source`` to ``target`` reorders a matrix's rows and columns."""
+    source_axes = tuple(n for n in source if n != 1)
+    target_axes = tuple(n for n in target if n != 1)
+    return len(source_axes) >= 2 and len(target_axes) >= 2 and source_axes != target_axes
+
+
+_SCRAMBLE_REASON = (
+    " (a matrix is not reshaped into another matrix: that scrambles its entries; transpose it "
+    "if that is what you meant)"
+)
 
 
 def _conform(data: Any, shapes: list[ShapeSpec], permit_reshape: bool) -> Any:
@@ -180,6 +197,8 @@ def _conform(data: Any, shapes: list[ShapeSpec], permit_reshape: bool) -> Any:
         count = _size(data_shape)
         for target in shapes:
             if _size(target) == count:
+                if _scrambles_a_matrix(data_shape, target):
+                    raise ParameterShapeError(shapes, data_shape, _SCRAMBLE_REASON)
                 # Python scalars, lists and tuples have no `.reshape`; arrays keep their type.
                 return (
                     data.reshape(target) if hasattr(data, "reshape") else np.reshape(data, target)

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from shoal.nn.modules import Rate
+from shoal.nn.modules import Linear, Rate
 from shoal.parameters import (
     Constant,
     Parameter,
@@ -228,3 +228,18 @@ def test_from_attribute_initialiser_is_resolved_by_the_module_only():
 
     with pytest.raises(TypeError, match="FromAttribute is resolved by the module, not called"):
         FromAttribute("_initial_rng_key")((2,))
+
+
+# ---- shoal only: a matrix is never reshaped into a different matrix (Rockpool's silent trap)
+def test_a_transposed_matrix_is_refused_not_scrambled():
+    with pytest.raises(
+        ValueError, match=re.escape("data.shape = (3, 2) (a matrix is not reshaped")
+    ):
+        Parameter(np.arange(6.0).reshape(3, 2), shape=(2, 3))
+    message = "Linear.weight: expected shape (2, 3), got (3, 2) (a matrix is not reshaped into"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Linear((2, 3), weight=np.ones((3, 2)))
+    # Size-1 axes and flattening still reshape, as in Rockpool.
+    assert Parameter(np.ones((1, 6)), shape=(2, 3)).shape == (2, 3)
+    assert Parameter(np.ones((2, 1, 3)), shape=(2, 3)).shape == (2, 3)
+    assert Parameter(np.ones((2, 3)), shape=(6,)).shape == (6,)

@@ -251,7 +251,7 @@ class ModuleBase(metaclass=ModuleMeta):
         except ParameterShapeError as error:
             permitted = " or ".join(str(shape) for shape in error.permitted)
             raise ValueError(
-                f"{self._path}.{name}: expected shape {permitted}, got {error.got}"
+                f"{self._path}.{name}: expected shape {permitted}, got {error.got}{error.reason}"
             ) from None
         setattr(self, name, attribute)
 
