@@ -22,6 +22,7 @@ __all__ = [
     "THRESHOLD",
     "TIME_CONSTANT",
     "Constraint",
+    "is_complex",
 ]
 
 
@@ -67,3 +68,19 @@ THRESHOLD = Constraint(
 NON_NEGATIVE = Constraint("values >= 0", _non_negative)
 # An infinite limit is meaningful (no limit); NaN and negative counts are not.
 SPIKE_LIMIT = Constraint("a spike count >= 0", _non_negative, finite=False)
+
+
+def is_complex(value: Any) -> bool:
+    """Whether ``value`` holds complex numbers (NumPy, JAX or Torch, without converting it)."""
+    if value is None or isinstance(value, (str, bytes)) or callable(value):
+        return False
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        torch_flag = getattr(dtype, "is_complex", None)  # a torch.dtype says it itself
+        if isinstance(torch_flag, bool):
+            return torch_flag
+        return getattr(dtype, "kind", "") == "c"
+    try:
+        return bool(np.iscomplexobj(np.asarray(value)))
+    except (TypeError, ValueError):
+        return False

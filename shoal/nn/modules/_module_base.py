@@ -16,7 +16,7 @@ import numpy as np
 
 from shoal._errors import UnknownKeywordError, did_you_mean
 from shoal.backend import NUMPY, Backend, is_tracer
-from shoal.nn.modules._constraints import FINITE
+from shoal.nn.modules._constraints import FINITE, is_complex
 from shoal.nn.modules._registry import (
     PARAMETER,
     SIMULATION_PARAMETER,
@@ -276,8 +276,20 @@ class ModuleBase(metaclass=ModuleMeta):
         for child_name in self._submodule_names:
             getattr(self, child_name)._set_path(f"{path}.{child_name}")
 
+    def _refuse_unrepresentable(self, name: str, kind: Any, value: Any) -> None:
+        """Refuse what a float array would silently mangle: complex data (casting drops the
+        imaginary part) and text where a parameter or state belongs."""
+        if is_complex(value):
+            raise TypeError(
+                f"{self._path}.{name}: expected real numbers, got complex data "
+                f"(dtype {getattr(value, 'dtype', type(value).__name__)})"
+            )
+        if isinstance(value, (str, bytes)) and issubclass(kind, (PARAMETER, STATE)):
+            raise TypeError(f"{self._path}.{name}: expected numbers, got the text {value!r}")
+
     def _coerce(self, name: str, kind: type[ParameterBase], value: Any) -> Any:
         """Convert a value entering the registry with the backend's dtype policy."""
+        self._refuse_unrepresentable(name, kind, value)
         if not self._backend.accepts_tracers and is_tracer(value):
             raise self._tracer_error(f"new value for '{name}'")
         static = issubclass(kind, SIMULATION_PARAMETER)
@@ -307,6 +319,8 @@ class ModuleBase(metaclass=ModuleMeta):
     def _checked_value(self, name: str, value: Any) -> Any:
         """Shape-check, convert and validate a plain value for registered attribute ``name``."""
         record = self._registry[name]
+        # Before the shape check, whose message would misdescribe text ("got ()").
+        self._refuse_unrepresentable(name, record.kind, value)
         if value is None:
             if self.__dict__.get(name) is None:
                 return None  # an attribute that holds nothing may stay empty

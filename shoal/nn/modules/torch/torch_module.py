@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import numpy as np
 import torch
 
 from shoal._errors import DeviceMismatchError
@@ -163,27 +162,6 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
     def _initial_value(self, record: Any) -> Any:
         value = super()._initial_value(record)
         return value.clone() if isinstance(value, torch.Tensor) else value
-
-    def _refuse_unrepresentable(self, name: str, kind: Any, value: Any) -> None:
-        """Refuse what torch would silently mangle: complex data (the imaginary part would be
-        dropped) and text where a tensor belongs."""
-        tensor = isinstance(value, torch.Tensor)
-        if value.is_complex() if tensor else np.iscomplexobj(value):
-            raise TypeError(
-                f"{self._path}.{name}: expected real numbers, got complex data "
-                f"(dtype {getattr(value, 'dtype', type(value).__name__)})"
-            )
-        if isinstance(value, (str, bytes)) and issubclass(kind, (PARAMETER, STATE)):
-            raise TypeError(f"{self._path}.{name}: expected numbers, got the text {value!r}")
-
-    def _coerce(self, name: str, kind: Any, value: Any) -> Any:
-        self._refuse_unrepresentable(name, kind, value)
-        return super()._coerce(name, kind, value)
-
-    def _checked_value(self, name: str, value: Any) -> Any:
-        # Before the shape check, whose message would misdescribe text ("got ()").
-        self._refuse_unrepresentable(name, self._registry[name].kind, value)
-        return super()._checked_value(name, value)
 
     def _collect(self, kind: Any, family: Any, names: Any = None) -> dict[str, Any]:
         return TorchModuleParameters(super()._collect(kind, family, names))
