@@ -5,12 +5,14 @@ leaves the module unchanged" checks.
 
 One JAX compilation cache per test run (:func:`pytest_configure`): compiling dominates the
 suite's time, and without it each xdist worker, each subprocess and each test that builds a
-fresh ``jax.jit`` compiles the same programs again.
+fresh ``jax.jit`` compiles the same programs again. For the same reason one xdist worker
+compiles the numba kernels while the others wait (:func:`_numba_kernels_compiled_once`).
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -21,6 +23,8 @@ import numpy as np
 import pytest
 
 _CACHE_DIR = "JAX_COMPILATION_CACHE_DIR"
+# This run's own folder (the JAX cache's), where xdist workers find the numba lock file.
+_RUN_DIR = "SHOAL_TEST_RUN_DIR"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
     directory = tempfile.mkdtemp(prefix="shoal-test-jax-cache-")
     config._shoal_jax_cache = directory  # type: ignore[attr-defined]
     os.environ[_CACHE_DIR] = directory
+    os.environ[_RUN_DIR] = directory
     # Every program is worth sharing: the tests' programs compile in well under JAX's
     # default threshold of one second.
     os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
@@ -46,7 +51,54 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     directory = getattr(config, "_shoal_jax_cache", None)
     if directory is not None:
         os.environ.pop(_CACHE_DIR, None)
+        os.environ.pop(_RUN_DIR, None)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _numba_kernels_compiled_once():
+    """Under xdist, the first worker compiles the fused numba kernels; the others load them.
+
+    The kernels are ``cache=True``: compiled once (seconds of CPU per kernel) they are loaded
+    from disk. Without this, every worker's first NumPy LIF/Rate/ExpSyn call compiles them at
+    the same time, each for itself. The lock makes the others wait and then load the first
+    one's files. The kernels and what any test checks are unchanged; a kernel signature not
+    warmed here is still compiled on first use, as before.
+    """
+    directory = os.environ.get(_RUN_DIR)
+    if not (os.environ.get("PYTEST_XDIST_WORKER") and directory):
+        yield
+        return
+    if importlib.util.find_spec("numba") is None:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: each worker compiles for itself, as without this fixture
+        yield
+        return
+    with open(os.path.join(directory, "numba-kernels.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _compile_fused_kernels()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    yield
+
+
+def _compile_fused_kernels() -> None:
+    """Call each fused kernel once in float64, the dtype every default NumPy module runs in."""
+    from shoal.backend._fused import fused_kernels
+    from shoal.nn.modules import LIF, ExpSyn, Rate
+
+    state = np.random.get_state()  # the modules' initialisers draw from the global generator
+    try:
+        x = np.ones((1, 2, 2))
+        with fused_kernels(True):
+            for module in (LIF(2), Rate(2), ExpSyn(2)):
+                module(x)
+    finally:
+        np.random.set_state(state)
 
 
 @pytest.fixture
