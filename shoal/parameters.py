@@ -86,9 +86,17 @@ def _strip_constant(data: Any) -> Any:
     if isinstance(data, np.ndarray):
         plain = data.view(np.ndarray)
         return plain.reshape(()) if plain.ndim == 0 else plain
-    for base in (float, int, list, tuple):
+    if isinstance(data, (list, tuple)):
+        # A list of numbers is array data: kept as a list it would fail far away, at evolve
+        # (`list <= float`); anything else (e.g. a tuple of names) stays as it is.
+        try:
+            array = np.asarray(data)
+        except ValueError:  # ragged
+            return type(data)(data)
+        return array if array.dtype.kind in "biuf" else type(data)(data)
+    for base in (float, int):
         if isinstance(data, base):
-            return base(data)  # type: ignore[arg-type]
+            return base(data)
     return data
 
 

@@ -243,3 +243,17 @@ def test_a_transposed_matrix_is_refused_not_scrambled():
     assert Parameter(np.ones((1, 6)), shape=(2, 3)).shape == (2, 3)
     assert Parameter(np.ones((2, 1, 3)), shape=(2, 3)).shape == (2, 3)
     assert Parameter(np.ones((2, 3)), shape=(6,)).shape == (6,)
+
+
+def test_a_constant_list_of_numbers_becomes_an_array_on_every_backend():
+    # Kept as a list, it failed at evolve with "'<=' not supported between 'list' and 'float'".
+    pytest.importorskip("jax")
+    from shoal.nn.modules import LIF, LIFJax
+
+    x = np.ones((1, 5, 2))
+    for make in (LIF, LIFJax):
+        from_list = make(2, tau_mem=Constant([0.02, 0.03]))
+        from_array = make(2, tau_mem=Constant(np.array([0.02, 0.03])))
+        assert "tau_mem" in from_list.simulation_parameters()
+        np.testing.assert_array_equal(np.asarray(from_list(x)[0]), np.asarray(from_array(x)[0]))
+    assert SimulationParameter(Constant(("a", "b"))).data == ("a", "b")  # not numbers: kept
