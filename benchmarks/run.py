@@ -94,6 +94,10 @@ def run_job(job: Job, workload: str, args: argparse.Namespace) -> dict:
         command.append("--quick")
     env = {**os.environ, "JAX_PLATFORMS": "cpu"}
     env.pop("PYTHONPATH", None)
+    if job.python == SHOAL_PYTHON:
+        # Time this checkout's shoal, even when the venv's editable install points at another
+        # checkout (a git worktree sharing the venv through a `.venv` symlink).
+        env["PYTHONPATH"] = str(REPO)
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout, env=env, cwd=REPO
