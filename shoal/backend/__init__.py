@@ -16,6 +16,7 @@ from shoal.backend._registry import (
     is_tracer,
     register_backend,
 )
+from shoal.backend._torch_cpu import torch_cpu_engine, torch_cpu_engine_enabled
 from shoal.backend.numpy_backend import NUMPY, NumpyBackend, numpy_float_dtype
 from shoal.backend.simulate import simulate
 
@@ -33,4 +34,6 @@ __all__ = [
     "register_backend",
     "require_jax",
     "simulate",
+    "torch_cpu_engine",
+    "torch_cpu_engine_enabled",
 ]

@@ -17,6 +17,7 @@ import torch
 
 from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
+from shoal.backend._torch_cpu import cpu_simulate
 from shoal.backend.simulate import simulate as run_dynamics
 from shoal.backend.surrogates import Surrogate, step_pwl
 from shoal.dynamics._spikes import spike_counts
@@ -171,6 +172,11 @@ def _loop(step: StepFunction, state: Any, xs: Any, record: bool) -> tuple[Any, A
     return state, torch.stack(ys), stacked
 
 
+# Outside dynamo, as the loop is: NumPy code cannot be traced, and whether it runs depends on
+# grad mode, which a compiled graph would otherwise have to guard on.
+_cpu_simulate = torch.compiler.disable(cpu_simulate)
+
+
 class TorchBackend:
     """The :class:`~shoal.backend.Backend` of Torch modules: eager loop, autograd, float32.
 
@@ -238,6 +244,10 @@ class TorchBackend:
         rng_key: Any,
         record: bool,
     ) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """Without autograd on CPU, the NumPy engine on the same memory (``_torch_cpu``)."""
+        result = _cpu_simulate(dynamics, config, params, state, inputs, rng_key, record)
+        if result is not None:
+            return result
         return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ arrays and dtypes
