@@ -202,3 +202,33 @@ def test_environment_switch_turns_the_engine_off():
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------- torch.compile
+def test_compiled_module_without_autograd_runs_the_engine_eagerly(torch_loops, monkeypatch):
+    """Under no_grad the compiled call leaves dynamo at once (torch_module.__call__); the
+    backend="eager" compiler keeps this test fast, the frame handling is dynamo's either way."""
+    from shoal.nn.modules.torch import torch_module
+
+    diverted = []
+    original = torch_module._call_eagerly
+
+    @torch.compiler.disable
+    def counting(*args, **kwargs):
+        diverted.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(torch_module, "_call_eagerly", counting)
+    module = LIFTorch(4, tau_mem=0.02, bias=0.5)
+    compiled = torch.compile(module, backend="eager")
+    x = _spiking_input(torch.float32)
+    outputs = []
+    for call in (compiled, compiled, module):
+        module.reset_state()
+        with torch.no_grad():
+            out, state, _ = call(x)
+        outputs.append((out, state["vmem"]))
+    assert not torch_loops and len(diverted) == 2  # the eager call is not diverted
+    for out, vmem in outputs[:2]:
+        np.testing.assert_array_equal(out.numpy(), outputs[2][0].numpy())
+        np.testing.assert_array_equal(vmem.numpy(), outputs[2][1].numpy())

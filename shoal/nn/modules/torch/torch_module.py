@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import torch
 
 from shoal._errors import DeviceMismatchError
+from shoal.backend._torch_cpu import torch_cpu_engine_enabled
 from shoal.backend.torch_backend import TORCH
 from shoal.nn.modules._registry import PARAMETER, SIMULATION_PARAMETER, STATE, store
 from shoal.nn.modules.module import Module
@@ -284,6 +285,17 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
 
         After :meth:`to_torch` the call returns the output only, like any torch module.
         """
+        compiling = torch.compiler.is_compiling()
+        if compiling and not torch.is_grad_enabled() and torch_cpu_engine_enabled():
+            # Under torch.compile without autograd the time loop runs on the NumPy engine
+            # (shoal/backend/_torch_cpu.py), outside any graph; tracing the Python around it
+            # only added graph breaks (data-dependent checks) and guards to re-check per call.
+            # Dynamo guards on grad mode, so a training call still traces the Torch path.
+            return _call_eagerly(self, input_data, *args, **kwargs)
+        return self._call(input_data, *args, **kwargs)
+
+    def _call(self, input_data: Any, *args: Any, **kwargs: Any) -> Any:
+        """The call itself (``__call__`` may first leave a compiled frame)."""
         store(self, "_call_arguments", (args, kwargs))
         output = torch.nn.Module.__call__(self, input_data)
         new_state, record = self.__dict__.pop("_call_result")
@@ -307,3 +319,9 @@ class TorchModule(Module, torch.nn.Module):  # type: ignore[misc]  # parameters(
                 value = value.detach()
                 new_state[key] = value
             store(self, key, value)
+
+
+@torch.compiler.disable  # type: ignore[misc]
+def _call_eagerly(module: TorchModule, input_data: Any, *args: Any, **kwargs: Any) -> Any:
+    """``module(input_data, ...)`` as an eager call, also when reached from a compiled frame."""
+    return module._call(input_data, *args, **kwargs)
