@@ -7,10 +7,11 @@ subset; :data:`XP` maps the few names where torch differs (``permute_dims``, ``a
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -192,6 +193,40 @@ def _time_steps(xs: Any) -> int:
 # than eager). The code around the loop (input handling, prepare, finish) is still compiled.
 @torch.compiler.disable  # type: ignore[misc]
 def _loop(step: StepFunction, state: Any, xs: Any, record: bool) -> tuple[Any, Any, dict[str, Any]]:
+    with _one_thread_for_small_steps(xs):
+        return _run_steps(step, state, xs, record)
+
+
+#: Most elements in one step's input for which the loop runs on one intra-op thread.
+SMALL_STEP = 1 << 16
+
+
+@contextlib.contextmanager
+def _one_thread_for_small_steps(xs: Any) -> Iterator[None]:
+    """One intra-op thread while the loop runs, when each step's arrays are small.
+
+    Why: a step is ~8 operations on ``(B, N)`` data (32×512 in the benchmark); Torch splits
+    some of them (floor, exp) across its threads, and waking and joining them costs more than
+    the arithmetic. With another process on the cores it waits for a scheduler tick per
+    operation: measured 876 → 110 ms for 300 grad-recording steps of (a) on a loaded 2-core
+    machine. As NumPy's loop limits BLAS (``single_threaded_blas``); restored afterwards, and
+    products over all steps (a Linear layer, ``prepare``) keep every thread.
+    """
+    first = next(x for x in (xs if isinstance(xs, tuple) else (xs,)) if x is not None)
+    threads = torch.get_num_threads()
+    if threads == 1 or first[0].numel() > SMALL_STEP:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run_steps(
+    step: StepFunction, state: Any, xs: Any, record: bool
+) -> tuple[Any, Any, dict[str, Any]]:
     ys: list[torch.Tensor] = []
     records: dict[str, list[torch.Tensor]] = {}
     for t in range(_time_steps(xs)):

@@ -1,4 +1,5 @@
-"""The Torch spike skips its ``[v ≥ θ]`` mask when every ``θ > 0`` (checked once per tensor)."""
+"""Per-step overhead of the Torch loop: the spike skips its ``[v ≥ θ]`` mask when every
+``θ > 0`` (checked once per tensor), and small steps run on one intra-op thread."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ torch = pytest.importorskip("torch")
 
 from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 
+from shoal.backend import torch_backend  # noqa: E402
 from shoal.backend.torch_backend import spike  # noqa: E402
 from shoal.nn.modules.torch import LIFTorch  # noqa: E402
 
@@ -63,3 +65,25 @@ def test_a_threshold_edited_in_place_is_checked_again():
     # Unmasked, v = −3 would give floor(−3/−1) = 3 spikes; v ≥ θ is false there.
     np.testing.assert_array_equal(spike(v, threshold, 10.0).numpy(), [0.0, 0.0])
     np.testing.assert_array_equal(spike(torch.tensor([-0.5]), -1.0, 10.0).numpy(), [0.0])
+
+
+@pytest.mark.parametrize(("n_neurons", "threads_in_loop"), [(3, 1), (70_000, 2)])
+def test_small_steps_run_on_one_thread_and_threads_come_back(
+    n_neurons, threads_in_loop, monkeypatch
+):
+    seen = []
+    original = torch_backend._run_steps
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(torch_backend, "_run_steps", spy)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        LIFTorch(n_neurons)(torch.zeros(1, 2, n_neurons))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [threads_in_loop]
