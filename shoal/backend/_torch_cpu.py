@@ -104,7 +104,10 @@ def cpu_simulate(
     dtype = _common_dtype(leaves)
     if dtype is None or rng_key is not None or _holds_tensor(config):
         return None
-    params_np, state_np, inputs_np = _to_numpy((params, state, inputs))
+    try:
+        params_np, state_np, inputs_np = _to_numpy((params, state, inputs))
+    except (RuntimeError, TypeError):  # e.g. torch.func's wrapped tensors: no buffer to view
+        return None
     from shoal.backend.simulate import simulate
 
     # Torch never warns on float arithmetic (NaN, inf − inf); the same call must not start to.
@@ -157,7 +160,7 @@ _ENGINE = _NumpyEngine()
 def _collect(tree: Any, out: list[Any]) -> None:
     """Every leaf of ``tree`` (tuples and named tuples, as the dynamics build them) but ``None``.
 
-    Any other container is one leaf, which :func:`_numpy_can_run` refuses.
+    Any other container is one leaf, which :func:`_common_dtype` refuses.
     """
     if tree is None:
         return
@@ -202,7 +205,11 @@ def _holds_tensor(tree: Any) -> bool:
 
 
 def _to_numpy(tree: Any) -> Any:
-    """``tree`` with every tensor as a NumPy view of its memory (``None`` if one cannot be)."""
+    """``tree`` (tuples, named tuples) with every tensor as a NumPy view of its memory.
+
+    Raises:
+        RuntimeError, TypeError: A tensor has no plain CPU buffer to view.
+    """
     import torch
 
     if isinstance(tree, torch.Tensor):
