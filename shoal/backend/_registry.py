@@ -98,6 +98,16 @@ def is_tracer(value: Any) -> bool:
     Each backend whose library is loaded answers (:meth:`Backend.is_tracer`); if no tracing
     library was imported, nothing can be a tracer, and none is imported to find out.
     """
+    # Values no backend can trace are answered without looking at `sys.modules` (which
+    # torch.compile guarded on, re-tracing a compiled module after every new import): builtins,
+    # and arrays of a loaded backend that does not trace (a torch tensor, a NumPy array).
+    library = type(value).__module__.partition(".")[0]
+    if library == "builtins":
+        return False
+    for name, location in _LOCATIONS.items():
+        backend = loaded_backend(name) if location[2] == library else None
+        if backend is not None and not backend.accepts_tracers:
+            return False
     return any(backend.is_tracer(value) for backend in loaded_backends())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -232,3 +233,24 @@ def test_compiled_module_without_autograd_runs_the_engine_eagerly(torch_loops, m
     for out, vmem in outputs[:2]:
         np.testing.assert_array_equal(out.numpy(), outputs[2][0].numpy())
         np.testing.assert_array_equal(vmem.numpy(), outputs[2][1].numpy())
+
+
+@pytest.mark.slow
+# Dynamo's own tracing warns (as in test_torch_module's compile test); torch internals.
+@pytest.mark.filterwarnings("ignore:.*should not be instantiated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf:UserWarning")
+def test_compiled_training_call_is_not_retraced_after_an_import(monkeypatch):
+    """torch.compile guarded on len(sys.modules) (the backend registry's is_tracer looked a
+    library up there): every import between two calls re-traced the module."""
+    from torch._dynamo.utils import counters
+
+    module = LIFTorch(3)
+    compiled = torch.compile(module, backend="eager")
+    x = torch.rand(1, 5, 3)
+    compiled(x)
+    compiled(x)
+    graphs = counters["stats"]["unique_graphs"]
+    monkeypatch.setitem(sys.modules, "shoal_test_new_module", types.ModuleType("new"))
+    out, _, _ = compiled(x)
+    assert counters["stats"]["unique_graphs"] == graphs
+    assert out.requires_grad
