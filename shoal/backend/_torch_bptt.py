@@ -129,7 +129,6 @@ class _LIFLoop(torch.autograd.Function):
             result.append(
                 _sum_to_shape(grad, operand.shape) if needed and grad is not None else None
             )
-        ctx.inputs = ctx.saved = None  # free the trajectories as soon as they are used
         return tuple(result)
 
 
