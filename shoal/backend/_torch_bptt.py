@@ -22,6 +22,9 @@ Anything else returns ``None`` and the generic loop runs. ``SHOAL_FUSED=0`` (or
 from __future__ import annotations
 
 import importlib.util
+import itertools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -30,7 +33,6 @@ import torch
 from shoal.backend import _fused
 from shoal.backend import _torch_bptt_ops as ops
 from shoal.backend.surrogates import FastSigmoid, PeriodicExponential, Sigmoid, StepPWL
-from shoal.backend.torch_backend import _in_range, _sum_to_shape
 from shoal.dynamics import lif
 
 __all__ = ["training_scan"]
@@ -43,9 +45,13 @@ _has_numba: dict[str, bool] = {}
 
 @torch.compiler.disable  # type: ignore[misc]  # a graph break, like the generic loop's
 def training_scan(
-    dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
+    xp: Any, dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
 ) -> tuple[Any, Any, dict[str, Any]] | None:
-    """``TorchBackend.scan``'s result through the fused training loop, or ``None`` (generic)."""
+    """``TorchBackend.scan``'s result through the fused training loop, or ``None`` (generic).
+
+    ``xp`` is the Torch backend's namespace (passed in: this module is imported by
+    ``torch_backend`` and must not import it back).
+    """
     if record or not torch.is_grad_enabled() or not _fused._switch["enabled"]:
         return None
     if getattr(dynamics, "step", None) is not lif.step or not isinstance(state, lif.LIFState):
@@ -57,7 +63,8 @@ def training_scan(
     if not _covered(operands, config.has_rec):
         return None
     engine = "numba" if _numba_runs(drive, config) else "ops"
-    spikes, isyn, vmem = _LIFLoop.apply(engine, config.max_spikes, config.surrogate, *operands)
+    loop_config = (engine, config.max_spikes, config.surrogate, xp)
+    spikes, isyn, vmem = _LIFLoop.apply(loop_config, *operands)
     return lif.LIFState(spikes[-1] if config.has_rec else None, isyn, vmem), spikes, {}
 
 
@@ -96,7 +103,10 @@ class _LIFLoop(torch.autograd.Function):
     """LIF's time loop forward (no graph) and its BPTT backward, for one engine."""
 
     @staticmethod
-    def forward(ctx: Any, engine: str, max_spikes: float, surrogate: Any, *operands: Any) -> Any:  # type: ignore[override]
+    def forward(ctx: Any, loop_config: tuple[Any, ...], *operands: Any) -> Any:  # type: ignore[override]
+        """``loop_config``: ``(engine, max_spikes, surrogate, xp)``; ``operands`` as
+        :data:`_OPERANDS` (``None`` for an absent one)."""
+        engine, max_spikes, surrogate, xp = loop_config
         drive, vdrive, alpha, beta, bias, threshold, isyn, vmem, spikes, w_rec = operands
         _, n_batches, n_syn, n_neurons = drive.shape
 
@@ -108,7 +118,7 @@ class _LIFLoop(torch.autograd.Function):
             full(alpha, (n_neurons,)), full(beta, (n_syn, n_neurons)), full(bias, (n_neurons,)),
             full(threshold, (n_neurons,)), full(isyn, (n_batches, n_syn, n_neurons)),
             full(vmem, (n_batches, n_neurons)), full(spikes, (n_batches, n_neurons)),
-            None if w_rec is None else w_rec.detach(), float(max_spikes), surrogate,
+            None if w_rec is None else w_rec.detach(), float(max_spikes), surrogate, xp,
         )  # fmt: skip
         run = _numba_forward if engine == "numba" else ops.forward
         out, isyn_final, vmem_final, saved = run(inputs)
@@ -123,16 +133,41 @@ class _LIFLoop(torch.autograd.Function):
         operands = ctx.saved_tensors  # checks the versions; the values are in ctx.inputs
         run = _numba_backward if ctx.engine == "numba" else ops.backward
         grads = run(ctx.inputs, ctx.saved, g_spikes, g_isyn, g_vmem)
-        result: list[Any] = [None, None, None]
-        for name, operand, needed in zip(_OPERANDS, operands, ctx.needs_input_grad[3:]):
+        result: list[Any] = [None]
+        for name, operand, needed in zip(_OPERANDS, operands, ctx.needs_input_grad[1:]):
             grad = grads[name]
-            result.append(
-                _sum_to_shape(grad, operand.shape) if needed and grad is not None else None
-            )
+            # The operands were broadcast to full shapes: sum the gradient back to each one's.
+            result.append(grad.sum_to_size(operand.shape) if needed and grad is not None else None)
         return tuple(result)
 
 
 # ---------------------------------------------------------------------- numba engine
+_pool: dict[int, ThreadPoolExecutor] = {}
+
+
+def _in_threads(rows: Callable[[int, int], None], n_batches: int) -> None:
+    """``rows(start, stop)`` over contiguous chunks of the batch, in torch's number of threads.
+
+    Batch rows are independent and the kernels release the GIL, so Python threads run them in
+    parallel (not numba's ``parallel=True``: its OpenMP/TBB pool would compete with Torch's own
+    OpenMP threads, and follow another thread setting than ``torch.set_num_threads``).
+    """
+    n_threads = max(1, min(torch.get_num_threads(), n_batches))
+    if n_threads == 1:
+        rows(0, n_batches)
+        return
+    if n_threads not in _pool:  # one pool, of the current size
+        for old in _pool.values():
+            old.shutdown(wait=False)
+        _pool.clear()
+        _pool[n_threads] = ThreadPoolExecutor(n_threads, thread_name_prefix="shoal-bptt")
+    bounds = np.linspace(0, n_batches, n_threads + 1).astype(int)
+    pool = _pool[n_threads]
+    futures = [pool.submit(rows, int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+    for future in futures:
+        future.result()  # re-raises a kernel's error here
+
+
 def _batch_major(value: torch.Tensor) -> np.ndarray:
     """``(T, B, ...)`` → C-contiguous ``(B, T, ...)`` NumPy (free for a batch-major original)."""
     return value.transpose(0, 1).contiguous().numpy()
@@ -155,10 +190,17 @@ def _numba_forward(x: ops.LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.
     i_out = np.empty_like(drive)
     isyn = x.isyn.clone().numpy()  # the kernel updates the state in place
     vmem = x.vmem.clone().numpy()
-    # As spike_counts clips in Torch: the cap within the dtype's range.
-    cap = np.array([_in_range(x.threshold, x.max_spikes), 0.0], dtype)
-    kernels.forward(drive, vdrive, noisy, x.alpha.numpy(), x.beta.numpy(), x.bias.numpy(),
-                    x.threshold.numpy(), cap, spikes, v_out, i_out, isyn, vmem)  # fmt: skip
+    # As the Torch clip does: a cap beyond the dtype's range is its largest value.
+    cap = np.array([min(x.max_spikes, float(np.finfo(dtype).max)), 0.0], dtype)
+    params = (x.alpha.numpy(), x.beta.numpy(), x.bias.numpy(), x.threshold.numpy(), cap)
+
+    def rows(start: int, stop: int) -> None:
+        batch = slice(start, stop)
+        noise = vdrive[batch] if noisy else vdrive
+        kernels.forward(drive[batch], noise, noisy, *params, spikes[batch], v_out[batch],
+                        i_out[batch], isyn[batch], vmem[batch])  # fmt: skip
+
+    _in_threads(rows, n_batches)
     return (
         _time_major(spikes),
         torch.from_numpy(isyn),
@@ -190,10 +232,18 @@ def _numba_backward(
     g_u = g_vmem.detach().to(torch.float64).contiguous().numpy().copy()
     g_alpha, g_bias, g_theta = (np.zeros((n_batches, n_neurons)) for _ in range(3))
     g_beta = np.zeros((n_batches, n_syn, n_neurons))
-    kernels.backward(v_in, i_in, s_in, _batch_major(g_spikes.detach()), g_i, g_u,
-                     x.alpha.numpy(), x.beta.numpy(), x.threshold.numpy(), lower, x.isyn.numpy(),
-                     x.vmem.numpy(), kind, params, noisy, g_drive, g_vdrive, g_alpha, g_beta,
-                     g_bias, g_theta)  # fmt: skip
+    g_out = _batch_major(g_spikes.detach())
+    isyn0, vmem0 = x.isyn.numpy(), x.vmem.numpy()
+    shared = (x.alpha.numpy(), x.beta.numpy(), x.threshold.numpy(), lower)
+
+    def rows(start: int, stop: int) -> None:
+        b = slice(start, stop)
+        noise = g_vdrive[b] if noisy else g_vdrive
+        kernels.backward(v_in[b], i_in[b], s_in[b], g_out[b], g_i[b], g_u[b], *shared, isyn0[b],
+                         vmem0[b], kind, params, noisy, g_drive[b], noise, g_alpha[b],
+                         g_beta[b], g_bias[b], g_theta[b])  # fmt: skip
+
+    _in_threads(rows, n_batches)
 
     def summed(value: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(value.sum(axis=0)).to(torch_dtype)

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 
 import torch
 
-from shoal.backend.torch_backend import XP
 from shoal.dynamics._spikes import spike_counts
 
 __all__ = ["LIFInputs", "backward", "forward"]
@@ -44,6 +43,7 @@ class LIFInputs(NamedTuple):
     w_rec: Any  # torch.Tensor or None
     max_spikes: float
     surrogate: Any
+    xp: Any  # the Torch backend's namespace (spike_counts and surrogates take it)
 
 
 def _recurrent(spikes: torch.Tensor, w_rec: torch.Tensor, shape: torch.Size) -> torch.Tensor:
@@ -63,7 +63,7 @@ def forward(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Any
         v = torch.addcmul(total, x.alpha, vmem) + x.bias
         if x.vdrive is not None:
             v = v + x.vdrive[t]
-        spikes = spike_counts(XP, v, x.threshold, x.max_spikes)
+        spikes = spike_counts(x.xp, v, x.threshold, x.max_spikes)
         vmem = torch.addcmul(v, spikes, x.threshold, value=-1)
         v_steps.append(v)
         i_steps.append(isyn)
@@ -92,7 +92,7 @@ def backward(
     for t in range(v_all.shape[0] - 1, -1, -1):
         v, count = v_all[t], s_all[t]
         previous = x.vmem if t == 0 else torch.addcmul(v_all[t - 1], s_all[t - 1], theta, value=-1)
-        d_v, d_theta = x.surrogate.partials(XP, v, theta)
+        d_v, d_theta = x.surrogate.partials(x.xp, v, theta)
         g_s = g_spikes[t] - g_u * theta
         if g_recurrent is not None:
             g_s = g_s + g_recurrent

@@ -19,6 +19,7 @@ torch = pytest.importorskip("torch")
 
 from shoal.backend import _torch_bptt, fused_kernels  # noqa: E402
 from shoal.backend.surrogates import FastSigmoid, PeriodicExponential, Sigmoid, StepPWL  # noqa: E402
+from shoal.backend.torch_backend import XP  # noqa: E402
 from shoal.nn.combinators import Sequential  # noqa: E402
 from shoal.nn.modules.torch import LIFBitshiftTorch, LIFTorch, LinearTorch  # noqa: E402
 
@@ -43,10 +44,10 @@ def engine(request, monkeypatch):
     calls = {"fused": 0, "engine": []}
     real = _torch_bptt._LIFLoop.apply
 
-    def counted(engine_name, *args):
+    def counted(loop_config, *args):
         calls["fused"] += 1
-        calls["engine"].append(engine_name)
-        return real(engine_name, *args)
+        calls["engine"].append(loop_config[0])
+        return real(loop_config, *args)
 
     monkeypatch.setattr(_torch_bptt._LIFLoop, "apply", counted)
     calls["name"] = request.param
@@ -264,9 +265,16 @@ def test_gradcheck_below_threshold():
             pytest.importorskip("numba")
 
         def loop(*values, name=name):
-            return _torch_bptt._LIFLoop.apply(name, 2.0**16, StepPWL(), *values)
+            return _torch_bptt._LIFLoop.apply((name, 2.0**16, StepPWL(), XP), *values)
 
         assert torch.autograd.gradcheck(loop, operands)
+
+
+def test_batch_rows_split_over_threads(engine, monkeypatch):
+    """More Torch threads than one: the numba engine runs batch chunks in parallel threads."""
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+    _assert_same(lambda: _network(9, 5, 6, 1, torch.float64, batches=5))
+    assert engine["fused"] == 1
 
 
 # Dynamo itself reads `.grad` of non-leaf tensors while tracing a Sequential (a UserWarning
