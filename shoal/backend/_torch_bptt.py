@@ -130,6 +130,15 @@ class _LIFLoop(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g_spikes: Any, g_isyn: Any, g_vmem: Any) -> Any:  # type: ignore[override]
+        if torch.is_grad_enabled():
+            # create_graph=True: this backward runs outside autograd (numba, or ops on detached
+            # tensors), so a second derivative would be silently missing the loop's share.
+            raise NotImplementedError(
+                "shoal.backend._torch_bptt: second derivatives (backward with "
+                "create_graph=True) are not implemented by the fused LIF training loop; run "
+                "the module inside shoal.backend.fused_kernels(False) (or with SHOAL_FUSED=0) "
+                "to differentiate the generic loop twice"
+            )
         operands = ctx.saved_tensors  # checks the versions; the values are in ctx.inputs
         run = _numba_backward if ctx.engine == "numba" else ops.backward
         grads = run(ctx.inputs, ctx.saved, g_spikes, g_isyn, g_vmem)

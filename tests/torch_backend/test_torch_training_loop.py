@@ -248,6 +248,20 @@ def test_an_in_place_parameter_change_before_backward_raises(engine):
         out.sum().backward()
 
 
+def test_a_second_derivative_raises_rather_than_being_zero(engine):
+    net, _, x = _network(0, 5, 6, 1, torch.float64)
+    out, _, _ = net(x)
+    weight = next(iter(net.parameters().astorch()))
+    with pytest.raises(NotImplementedError, match=r"second derivatives \(backward with "
+                       r"create_graph=True\) are not implemented by the fused LIF training loop; "
+                       r"run the module inside shoal.backend.fused_kernels\(False\)"):  # fmt: skip
+        torch.autograd.grad(out.sum(), weight, create_graph=True)
+    with fused_kernels(False):  # the generic loop differentiates twice
+        out, _, _ = net(x)
+        (grad,) = torch.autograd.grad(out.sum(), weight, create_graph=True)
+    assert grad.requires_grad
+
+
 def test_gradcheck_below_threshold():
     """Where no neuron comes near θ the loop is linear and the surrogate gate closed: the
     backward is then the exact derivative, which finite differences confirm."""
