@@ -168,6 +168,22 @@ def test_leak_modes_and_scalar_threshold(engine, mode):
     assert engine["fused"] == 1
 
 
+@pytest.mark.parametrize("surrogate", SURROGATES, ids=lambda s: repr(s))
+def test_non_positive_thresholds_never_fire(engine, surrogate):
+    """θ ≤ 0 never fires (``prepare`` makes it the largest float, outside the fused loop); every
+    surrogate's partials stay finite (zero) there, as in the generic loop."""
+
+    def build():
+        net, lif, x = _network(2, 5, 6, 1, torch.float64, spike_generation_fn=surrogate)
+        with torch.no_grad():
+            lif.threshold[0] = -0.5
+            lif.threshold[1] = 0.0
+        return net, lif, x
+
+    out = _assert_same(build)
+    assert float(out[..., :2].abs().max()) == 0.0 and engine["fused"] == 1
+
+
 def test_bitshift_neurons_use_the_same_loop(engine):
     _assert_same(lambda: _network(4, 5, 6, 1, torch.float64, neuron=LIFBitshiftTorch))
     assert engine["fused"] == 1
