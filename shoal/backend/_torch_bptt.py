@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -151,7 +152,7 @@ class _LIFLoop(torch.autograd.Function):
 
 
 # ---------------------------------------------------------------------- numba engine
-_pool: dict[int, ThreadPoolExecutor] = {}
+_pool: dict[tuple[int, int], ThreadPoolExecutor] = {}
 
 
 def _in_threads(rows: Callable[[int, int], None], n_batches: int) -> None:
@@ -159,22 +160,29 @@ def _in_threads(rows: Callable[[int, int], None], n_batches: int) -> None:
 
     Batch rows are independent and the kernels release the GIL, so Python threads run them in
     parallel (not numba's ``parallel=True``: its OpenMP/TBB pool would compete with Torch's own
-    OpenMP threads, and follow another thread setting than ``torch.set_num_threads``).
+    OpenMP threads, and follow another thread setting than ``torch.set_num_threads``). The
+    calling thread runs the first chunk itself. The pool is keyed by process id: a forked child
+    (a DataLoader worker, multiprocessing) inherits the pool object but not its threads, and
+    would wait forever on it.
     """
     n_threads = max(1, min(torch.get_num_threads(), n_batches))
     if n_threads == 1:
         rows(0, n_batches)
         return
-    if n_threads not in _pool:  # one pool, of the current size
+    key = (os.getpid(), n_threads - 1)
+    if key not in _pool:  # one pool, of the current size
         for old in _pool.values():
             old.shutdown(wait=False)
         _pool.clear()
-        _pool[n_threads] = ThreadPoolExecutor(n_threads, thread_name_prefix="shoal-bptt")
-    bounds = np.linspace(0, n_batches, n_threads + 1).astype(int)
-    pool = _pool[n_threads]
-    futures = [pool.submit(rows, int(a), int(b)) for a, b in itertools.pairwise(bounds)]
-    for future in futures:
-        future.result()  # re-raises a kernel's error here
+        _pool[key] = ThreadPoolExecutor(n_threads - 1, thread_name_prefix="shoal-bptt")
+    bounds = [int(b) for b in np.linspace(0, n_batches, n_threads + 1)]
+    chunks = list(itertools.pairwise(bounds))
+    futures = [_pool[key].submit(rows, start, stop) for start, stop in chunks[1:]]
+    try:
+        rows(*chunks[0])
+    finally:
+        for future in futures:
+            future.result()  # waits for every chunk; re-raises a chunk's error here
 
 
 def _batch_major(value: torch.Tensor) -> np.ndarray:

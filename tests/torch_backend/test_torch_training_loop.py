@@ -249,6 +249,31 @@ def test_environment_switch_turns_it_off():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_trains_without_waiting_on_the_parents_threads():
+    pytest.importorskip("numba")
+    code = (
+        "import os, torch\n"
+        "from shoal.backend import _torch_bptt\n"
+        "from shoal.nn.modules.torch import LIFTorch\n"
+        "torch.set_num_threads(2)\n"
+        "def train():\n"
+        "    out, _, _ = LIFTorch(3)(torch.ones(4, 5, 3))\n"
+        "    out.sum().backward()\n"
+        "train()\n"
+        "assert _torch_bptt._pool  # the parent's pool exists\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    train()\n"
+        "    os._exit(0)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "assert status == 0, status\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=_environ(), capture_output=True,
+                            text=True, check=False, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
 def _environ():
     import os
 
