@@ -8,9 +8,10 @@ keeps only the pre-reset membrane ``V`` and the synaptic currents ``I`` (spikes 
 membrane are recomputed from ``V``), and its backward is the chain rule of exactly the graph the
 generic loop would have recorded: the same non-detached reset, the same surrogate partials.
 
-Engines: on CPU in float32/float64 with one of the four built-in surrogates and no recurrence,
-numba kernels (:mod:`shoal.dynamics._bptt.lif`); otherwise Torch tensor ops in a Python loop
-(:mod:`shoal.backend._torch_bptt_ops`: GPU, float16, any ``Surrogate``, recurrence).
+Engines: on CPU in float32/float64 with one of the four built-in surrogates, numba kernels
+(:mod:`shoal.backend._torch_bptt_numba`; with ``w_rec`` a Python loop over time around Torch's
+per-step product); otherwise Torch tensor ops in a Python loop
+(:mod:`shoal.backend._torch_bptt_ops`: GPU, float16, no numba, a user's ``Surrogate``).
 
 Selection (:func:`training_scan`, reached through ``TorchBackend.fused_scan``): the equations
 are ``lif.step``'s (``LIFTorch``, ``LIFBitshiftTorch``), autograd is recording and some operand
@@ -22,18 +23,14 @@ Anything else returns ``None`` and the generic loop runs. ``SHOAL_FUSED=0`` (or
 from __future__ import annotations
 
 import importlib.util
-import itertools
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import numpy as np
 import torch
 
 from shoal.backend import _fused
+from shoal.backend import _torch_bptt_numba as numba_engine
 from shoal.backend import _torch_bptt_ops as ops
-from shoal.backend.surrogates import FastSigmoid, PeriodicExponential, Sigmoid, StepPWL
+from shoal.backend._torch_bptt_numba import SURROGATE_KINDS
 from shoal.dynamics import lif
 
 __all__ = ["training_scan"]
@@ -91,13 +88,8 @@ def _numba_runs(drive: torch.Tensor, config: Any) -> bool:
         _has_numba["numba"]
         and drive.device.type == "cpu"
         and drive.dtype in _NUMBA_DTYPES
-        and not config.has_rec
-        and type(config.surrogate) in _SURROGATE_KINDS
+        and type(config.surrogate) in SURROGATE_KINDS
     )
-
-
-# Exact types: a subclass may override `partials`, which only the ops engine honours.
-_SURROGATE_KINDS = {StepPWL: 0, Sigmoid: 1, FastSigmoid: 2, PeriodicExponential: 3}
 
 
 class _LIFLoop(torch.autograd.Function):
@@ -121,7 +113,7 @@ class _LIFLoop(torch.autograd.Function):
             full(vmem, (n_batches, n_neurons)), full(spikes, (n_batches, n_neurons)),
             None if w_rec is None else w_rec.detach(), float(max_spikes), surrogate, xp,
         )  # fmt: skip
-        run = _numba_forward if engine == "numba" else ops.forward
+        run = numba_engine.forward if engine == "numba" else ops.forward
         out, isyn_final, vmem_final, saved = run(inputs)
         # The operands themselves go through save_for_backward, so that an in-place change
         # before backward (an optimiser step) raises as it does on the generic path.
@@ -141,7 +133,7 @@ class _LIFLoop(torch.autograd.Function):
                 "to differentiate the generic loop twice"
             )
         operands = ctx.saved_tensors  # checks the versions; the values are in ctx.inputs
-        run = _numba_backward if ctx.engine == "numba" else ops.backward
+        run = numba_engine.backward if ctx.engine == "numba" else ops.backward
         grads = run(ctx.inputs, ctx.saved, g_spikes, g_isyn, g_vmem)
         result: list[Any] = [None]
         for name, operand, needed in zip(_OPERANDS, operands, ctx.needs_input_grad[1:]):
@@ -149,131 +141,3 @@ class _LIFLoop(torch.autograd.Function):
             # The operands were broadcast to full shapes: sum the gradient back to each one's.
             result.append(grad.sum_to_size(operand.shape) if needed and grad is not None else None)
         return tuple(result)
-
-
-# ---------------------------------------------------------------------- numba engine
-_pool: dict[tuple[int, int], ThreadPoolExecutor] = {}
-
-
-def _in_threads(rows: Callable[[int, int], None], n_batches: int) -> None:
-    """``rows(start, stop)`` over contiguous chunks of the batch, in torch's number of threads.
-
-    Batch rows are independent and the kernels release the GIL, so Python threads run them in
-    parallel (not numba's ``parallel=True``: its OpenMP/TBB pool would compete with Torch's own
-    OpenMP threads, and follow another thread setting than ``torch.set_num_threads``). The
-    calling thread runs the first chunk itself. The pool is keyed by process id: a forked child
-    (a DataLoader worker, multiprocessing) inherits the pool object but not its threads, and
-    would wait forever on it.
-    """
-    n_threads = max(1, min(torch.get_num_threads(), n_batches))
-    if n_threads == 1:
-        rows(0, n_batches)
-        return
-    key = (os.getpid(), n_threads - 1)
-    if key not in _pool:  # one pool, of the current size
-        for old in _pool.values():
-            old.shutdown(wait=False)
-        _pool.clear()
-        _pool[key] = ThreadPoolExecutor(n_threads - 1, thread_name_prefix="shoal-bptt")
-    bounds = [int(b) for b in np.linspace(0, n_batches, n_threads + 1)]
-    chunks = list(itertools.pairwise(bounds))
-    futures = [_pool[key].submit(rows, start, stop) for start, stop in chunks[1:]]
-    try:
-        rows(*chunks[0])
-    finally:
-        for future in futures:
-            future.result()  # waits for every chunk; re-raises a chunk's error here
-
-
-def _batch_major(value: torch.Tensor) -> np.ndarray:
-    """``(T, B, ...)`` → C-contiguous ``(B, T, ...)`` NumPy (free for a batch-major original)."""
-    return value.transpose(0, 1).contiguous().numpy()
-
-
-def _time_major(value: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(value).transpose(0, 1)
-
-
-def _numba_forward(x: ops.LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Any]:
-    from shoal.dynamics._bptt import lif as kernels
-
-    drive = _batch_major(x.drive)
-    n_batches, n_steps, _, n_neurons = drive.shape
-    dtype = drive.dtype
-    noisy = x.vdrive is not None
-    vdrive = _batch_major(x.vdrive) if noisy else np.zeros((1, 1, 1), dtype)
-    spikes = np.empty((n_batches, n_steps, n_neurons), dtype)
-    v_out = np.empty_like(spikes)
-    i_out = np.empty_like(drive)
-    isyn = x.isyn.clone().numpy()  # the kernel updates the state in place
-    vmem = x.vmem.clone().numpy()
-    # As the Torch clip does: a cap beyond the dtype's range is its largest value.
-    cap = np.array([min(x.max_spikes, float(np.finfo(dtype).max)), 0.0], dtype)
-    params = (x.alpha.numpy(), x.beta.numpy(), x.bias.numpy(), x.threshold.numpy(), cap)
-
-    def rows(start: int, stop: int) -> None:
-        batch = slice(start, stop)
-        noise = vdrive[batch] if noisy else vdrive
-        kernels.forward(drive[batch], noise, noisy, *params, spikes[batch], v_out[batch],
-                        i_out[batch], isyn[batch], vmem[batch])  # fmt: skip
-
-    _in_threads(rows, n_batches)
-    return (
-        _time_major(spikes),
-        torch.from_numpy(isyn),
-        torch.from_numpy(vmem),
-        (v_out, i_out, spikes),
-    )
-
-
-def _numba_backward(
-    x: ops.LIFInputs, saved: Any, g_spikes: Any, g_isyn: Any, g_vmem: Any
-) -> dict[str, Any]:
-    from shoal.dynamics._bptt import lif as kernels
-
-    v_in, i_in, s_in = saved
-    n_batches, _, n_syn, n_neurons = i_in.shape
-    dtype, torch_dtype = v_in.dtype, x.threshold.dtype
-    surrogate = x.surrogate
-    kind = _SURROGATE_KINDS[type(surrogate)]
-    window = getattr(surrogate, "window", 0.0)
-    # StepPWL's gate bound θ − window, in the module's dtype as the generic partials compute it.
-    lower = (x.threshold - window).numpy()
-    params = np.array(
-        [getattr(surrogate, "slope", window), getattr(surrogate, "max_spikes", 0.0)], np.float64
-    )
-    noisy = x.vdrive is not None
-    g_drive = np.empty_like(i_in)
-    g_vdrive = np.empty_like(v_in) if noisy else np.zeros((1, 1, 1), dtype)
-    g_i = g_isyn.detach().to(torch.float64).contiguous().numpy().copy()
-    g_u = g_vmem.detach().to(torch.float64).contiguous().numpy().copy()
-    g_alpha, g_bias, g_theta = (np.zeros((n_batches, n_neurons)) for _ in range(3))
-    g_beta = np.zeros((n_batches, n_syn, n_neurons))
-    g_out = _batch_major(g_spikes.detach())
-    isyn0, vmem0 = x.isyn.numpy(), x.vmem.numpy()
-    shared = (x.alpha.numpy(), x.beta.numpy(), x.threshold.numpy(), lower)
-
-    def rows(start: int, stop: int) -> None:
-        b = slice(start, stop)
-        noise = g_vdrive[b] if noisy else g_vdrive
-        kernels.backward(v_in[b], i_in[b], s_in[b], g_out[b], g_i[b], g_u[b], *shared, isyn0[b],
-                         vmem0[b], kind, params, noisy, g_drive[b], noise, g_alpha[b],
-                         g_beta[b], g_bias[b], g_theta[b])  # fmt: skip
-
-    _in_threads(rows, n_batches)
-
-    def summed(value: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(value.sum(axis=0)).to(torch_dtype)
-
-    return {
-        "drive": _time_major(g_drive),
-        "vdrive": _time_major(g_vdrive) if noisy else None,
-        "alpha": summed(g_alpha),
-        "beta": summed(g_beta),
-        "bias": summed(g_bias),
-        "threshold": summed(g_theta),
-        "isyn": torch.from_numpy(g_i).to(torch_dtype),
-        "vmem": torch.from_numpy(g_u).to(torch_dtype),
-        "spikes": None,
-        "w_rec": None,
-    }

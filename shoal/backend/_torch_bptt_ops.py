@@ -2,7 +2,7 @@
 
 The fallback engine of :mod:`shoal.backend._torch_bptt`: used where the numba kernels
 (:mod:`shoal.dynamics._bptt.lif`) do not run — tensors on a GPU, float16, numba not installed,
-recurrent weights, or a surrogate the kernels do not know (its own ``partials`` runs here). The
+or a surrogate the kernels do not know (its own ``partials`` runs here). The
 forward repeats ``lif.step``'s Torch operations (so its numbers are the generic loop's, bit for
 bit) without recording a graph; the backward is the same chain rule as the kernels' (see that
 module's docstring), plus the recurrent term::

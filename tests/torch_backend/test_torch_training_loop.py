@@ -199,9 +199,16 @@ def test_float32_forward_is_bit_identical(engine):
         _assert_same(lambda seed=seed: _network(seed, 8, 16, 1, torch.float32), 1e-4, exact=True)
 
 
-def test_recurrence_runs_on_the_ops_engine(engine):
-    _assert_same(lambda: _network(7, 5, 6, 2, torch.float64, has_rec=True))
-    assert engine["engine"] == ["ops"]  # the numba kernels do not cover w_rec: Torch ops do
+@pytest.mark.parametrize("seed", [7, 8])
+def test_recurrence(engine, seed):
+    """``w_rec`` gets its gradient, and so do the initial spikes (they feed the first step)."""
+    out = _assert_same(lambda: _network(seed, 5, 6, 1 + seed % 2, torch.float64, has_rec=True,
+                                        noise_std=0.1))  # fmt: skip
+    assert engine["engine"] == [engine["name"]] and float(out.max()) >= 1.0
+
+
+def test_float32_recurrent_forward_is_bit_identical(engine):
+    _assert_same(lambda: _network(3, 8, 16, 1, torch.float32, has_rec=True), 1e-4, exact=True)
 
 
 def test_a_user_surrogate_runs_its_own_partials(engine):
@@ -254,14 +261,14 @@ def test_a_forked_child_trains_without_waiting_on_the_parents_threads():
     pytest.importorskip("numba")
     code = (
         "import os, torch\n"
-        "from shoal.backend import _torch_bptt\n"
+        "from shoal.backend import _torch_bptt_numba\n"
         "from shoal.nn.modules.torch import LIFTorch\n"
         "torch.set_num_threads(2)\n"
         "def train():\n"
         "    out, _, _ = LIFTorch(3)(torch.ones(4, 5, 3))\n"
         "    out.sum().backward()\n"
         "train()\n"
-        "assert _torch_bptt._pool  # the parent's pool exists\n"
+        "assert _torch_bptt_numba._pool  # the parent's pool exists\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
         "    train()\n"
