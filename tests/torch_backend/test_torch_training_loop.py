@@ -339,6 +339,23 @@ def test_batch_rows_split_over_threads(engine, monkeypatch):
     assert engine["fused"] == 1
 
 
+def test_batch_chunks_cover_every_row_once_and_errors_reach_the_caller(monkeypatch):
+    pytest.importorskip("numba")
+    from shoal.backend import _torch_bptt_numba
+
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    seen = []
+    _torch_bptt_numba._in_threads(lambda start, stop: seen.extend(range(start, stop)), 37)
+    assert sorted(seen) == list(range(37))
+
+    def failing(start, stop):
+        if start > 0:
+            raise ValueError(f"chunk {start}")
+
+    with pytest.raises(ValueError, match="chunk"):
+        _torch_bptt_numba._in_threads(failing, 37)
+
+
 # Dynamo itself reads `.grad` of non-leaf tensors while tracing a Sequential (a UserWarning
 # from inside torch, raised as an error by the suite's filterwarnings=error).
 @pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf")
