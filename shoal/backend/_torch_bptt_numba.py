@@ -103,6 +103,18 @@ def _time_major(value: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(value).transpose(0, 1)
 
 
+def _spike_output(n_batches: int, n_steps: int, n_neurons: int, dtype: Any) -> tuple:
+    """The ``(T, B, N)`` output tensor, batch-major in memory, and its ``(B, T, N)`` NumPy view.
+
+    Allocated by Torch with transposed strides rather than returned as ``.transpose`` of an
+    array: an autograd output that is a view refuses in-place edits (``out.add_(1)``), which
+    the generic loop's stacked output allows.
+    """
+    strides = (n_neurons, n_steps * n_neurons, 1)
+    out = torch.empty_strided((n_steps, n_batches, n_neurons), strides, dtype=dtype)
+    return out, out.transpose(0, 1).numpy()
+
+
 def _forward_rows(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Any]:
     from shoal.dynamics._bptt import lif as kernels
 
@@ -111,7 +123,7 @@ def _forward_rows(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tenso
     dtype = drive.dtype
     noisy = x.vdrive is not None
     vdrive = _batch_major(x.vdrive) if noisy else np.zeros((1, 1, 1), dtype)
-    spikes = np.empty((n_batches, n_steps, n_neurons), dtype)
+    out, spikes = _spike_output(n_batches, n_steps, n_neurons, x.drive.dtype)
     v_out = np.empty_like(spikes)
     i_out = np.empty_like(drive)
     isyn = x.isyn.clone().numpy()  # the kernel updates the state in place
@@ -127,12 +139,9 @@ def _forward_rows(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tenso
                         i_out[batch], isyn[batch], vmem[batch])  # fmt: skip
 
     _in_threads(rows, n_batches)
-    return (
-        _time_major(spikes),
-        torch.from_numpy(isyn),
-        torch.from_numpy(vmem),
-        (v_out, i_out, spikes),
-    )
+    # The backward keeps its own copy of the counts: the user may edit the output in place.
+    saved = (v_out, i_out, spikes.copy())
+    return out, torch.from_numpy(isyn), torch.from_numpy(vmem), saved
 
 
 def _backward_rows(
@@ -228,7 +237,7 @@ def _forward_recurrent(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.
     dtype = drive.dtype
     noisy = x.vdrive is not None
     vdrive = _batch_major(x.vdrive) if noisy else np.zeros((1, 1, 1), dtype)
-    spikes = np.empty((n_batches, n_steps, n_neurons), dtype)
+    out, spikes = _spike_output(n_batches, n_steps, n_neurons, x.drive.dtype)
     v_out = np.empty_like(spikes)
     i_out = np.empty_like(drive)
     irec_out = np.empty_like(drive)
@@ -242,8 +251,8 @@ def _forward_recurrent(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.
         irec = torch.reshape(carry_tensor @ x.w_rec, (n_batches, n_syn, n_neurons)).numpy()
         kernels.forward_step(t, drive, irec, vdrive, noisy, *params, spikes, v_out, i_out,
                              irec_out, isyn, vmem, carry)  # fmt: skip
-    saved = (v_out, i_out, spikes, irec_out)
-    return _time_major(spikes), torch.from_numpy(isyn), torch.from_numpy(vmem), saved
+    saved = (v_out, i_out, spikes.copy(), irec_out)  # a copy: the output may be edited
+    return out, torch.from_numpy(isyn), torch.from_numpy(vmem), saved
 
 
 def _backward_recurrent(

@@ -69,7 +69,8 @@ def forward(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Any
         i_steps.append(isyn)
         s_steps.append(spikes)
     out = torch.stack(s_steps)
-    return out, isyn, vmem, (torch.stack(v_steps), torch.stack(i_steps), out)
+    # The backward's own copy of the counts: the user may edit the output in place.
+    return out, isyn, vmem, (torch.stack(v_steps), torch.stack(i_steps), out.clone())
 
 
 def backward(
