@@ -9,6 +9,7 @@ parameter, of the Linear layer before the neurons and of the initial states to 1
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -252,13 +253,12 @@ def test_environment_switch_turns_it_off():
         "out, _, _ = LIFTorch(3)(torch.ones(1, 5, 3))\n"
         "out.sum().backward()\n"
     )
-    env = {"SHOAL_FUSED": "0", "PATH": ""}
-    result = subprocess.run([sys.executable, "-c", code], env={**_environ(), **env},
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, "SHOAL_FUSED": "0"},
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_forked_child_trains_without_waiting_on_the_parents_threads():
     pytest.importorskip("numba")
     code = (
@@ -278,15 +278,9 @@ def test_a_forked_child_trains_without_waiting_on_the_parents_threads():
         "_, status = os.waitpid(pid, 0)\n"
         "assert status == 0, status\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], env=_environ(), capture_output=True,
+    result = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True,
                             text=True, check=False, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
-
-
-def _environ():
-    import os
-
-    return dict(os.environ)
 
 
 def test_editing_the_output_in_place_changes_no_gradient(engine):
