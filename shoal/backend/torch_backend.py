@@ -272,6 +272,15 @@ class TorchBackend:
         return _loop(step, state, xs, record)
 
     @staticmethod
+    def fused_scan(
+        dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
+    ) -> Any:
+        """Training: LIF's loop as one autograd node (``None``: the generic loop runs)."""
+        from shoal.backend._torch_bptt import training_scan
+
+        return training_scan(XP, dynamics, config, consts, state, xs, record)
+
+    @staticmethod
     def spike(v: Any, threshold: Any, max_spikes: Any, surrogate: Any = step_pwl) -> Any:
         return spike(v, threshold, max_spikes, surrogate)
 
