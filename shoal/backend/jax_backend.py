@@ -19,6 +19,7 @@ from jax import lax
 
 from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
+from shoal.backend._jax_forward import forward_loop
 from shoal.backend.simulate import simulate, simulate_forward
 from shoal.backend.surrogates import Surrogate, step_pwl
 from shoal.dynamics._spikes import spike_counts
@@ -122,40 +123,7 @@ class JaxBackend:
         final, (ys, records) = lax.scan(body, state, flat_xs)
         return final, ys, (records or {}) if record else {}
 
-    @staticmethod
-    def forward_loop(step: StepFunction, state: Any, xs: Any, n_steps: int) -> tuple[Any, Any]:
-        """``step`` over axis 1 of batch-major ``xs``; outputs stacked batch-major ``(B, T, ...)``.
-
-        Forward only (not for ``grad``: the loop reads its inputs by dynamic slices). No
-        batch↔time transpose: each step reads ``xs[:, t]`` and writes ``ys[:, t]`` in place.
-        """
-
-        # lax's slices, not jnp's indexing: no wrap-around of negative indices to compute
-        # (one kernel less per step; the step is a few microseconds).
-        def slice_at(x: Any, t: Any) -> Any:
-            starts = (0, t) + (0,) * (x.ndim - 2)
-            size = (x.shape[0], 1, *x.shape[2:])
-            return lax.dynamic_slice(x, starts, size, allow_negative_indices=False)[:, 0]
-
-        def write_at(out: Any, y_t: Any, t: Any) -> Any:
-            starts = (0, t) + (0,) * (y_t.ndim - 1)
-            return lax.dynamic_update_slice(out, y_t[:, None], starts, allow_negative_indices=False)
-
-        def at(t: Any) -> Any:
-            return jax.tree_util.tree_map(lambda x: slice_at(x, t), xs)
-
-        _, y_shapes, _ = jax.eval_shape(step, state, at(0))
-        ys = jax.tree_util.tree_map(
-            lambda s: jnp.zeros((s.shape[0], n_steps, *s.shape[1:]), s.dtype), y_shapes
-        )
-
-        def body(t: Any, carry: Any) -> Any:
-            state, ys = carry
-            state, y, _ = step(state, at(t))
-            ys = jax.tree_util.tree_map(lambda out, y_t: write_at(out, y_t, t), ys, y)
-            return state, ys
-
-        return lax.fori_loop(0, n_steps, body, (state, ys))  # type: ignore[no-any-return]
+    forward_loop = staticmethod(forward_loop)
 
     @staticmethod
     def materialise(values: Any) -> Any:

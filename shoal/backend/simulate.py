@@ -22,6 +22,9 @@ from typing import Any
 
 __all__ = ["simulate", "simulate_forward"]
 
+#: Steps per input product in :func:`simulate_forward` with a projection.
+_PROJECTED_CHUNK = 8
+
 
 def _swap_batch_and_time(xp: Any, array: Any) -> Any:
     """``(B, T, ...)`` ↔ ``(T, B, ...)`` (a view on NumPy; array-API ``permute_dims``).
@@ -127,31 +130,49 @@ def simulate_forward(
         shape = dynamics.noise_shape(config, (*inputs.shape[:-1], n_out))
         noise = backend.normal(subkey, shape, inputs.dtype)
 
-    def project(x_t: Any) -> Any:
+    def project(chunk: Any) -> Any:
+        """The ``Linear`` on a chunk of steps ``(B, K, Nin)``, as ``Linear`` computes it."""
         if projection is None:
-            return x_t
+            return chunk
         weight, bias = projection
-        product = x_t @ weight
-        return product if bias is None else product + bias
+        flat = chunk.reshape(-1, chunk.shape[-1]) @ weight
+        flat = flat if bias is None else flat + bias
+        return flat.reshape(*chunk.shape[:-1], weight.shape[-1])
 
     def as_time_slice(x_t: Any) -> Any:
         """``(B, ...)`` → ``(1, B, ...)``, the time-major slice ``prepare`` takes."""
         return None if x_t is None else x_t[None]
 
     # consts do not depend on time: those of the first step's preparation.
-    first = (inputs[:, 0], None if noise is None else noise[:, 0])
+    first_noise = None if noise is None else noise[:, 0]
     _, consts = dynamics.prepare(
-        backend, config, params, as_time_slice(project(first[0])), as_time_slice(first[1])
+        backend,
+        config,
+        params,
+        as_time_slice(project(inputs[:, :1])[:, 0]),
+        as_time_slice(first_noise),
     )
 
     def step(carry: Any, raw_t: Any) -> Any:
         input_t, noise_t = raw_t
         xs_t, _ = dynamics.prepare(
-            backend, config, params, as_time_slice(project(input_t)), as_time_slice(noise_t)
+            backend, config, params, as_time_slice(input_t), as_time_slice(noise_t)
         )
         return dynamics.step(backend, config, consts, carry, backend.materialise(_first_step(xs_t)))
 
-    final, ys = backend.forward_loop(step, state, (inputs, noise), inputs.shape[1])
+    def project_chunk(raw: Any) -> Any:
+        return (project(raw[0]), raw[1])
+
+    # With a projection, a chunk of steps shares one product: 8 steps of (a)'s 32 rows each
+    # ran ~1.6x faster than one product per step (small products leave the matrix unit idle).
+    final, ys = backend.forward_loop(
+        step,
+        state,
+        (inputs, noise),
+        inputs.shape[1],
+        chunk_map=None if projection is None else project_chunk,
+        chunk=1 if projection is None else _PROJECTED_CHUNK,
+    )
     outputs, _ = dynamics.finish(backend, config, params, ys, {}, False)
     return outputs, final, rng_key, {}
 
