@@ -110,13 +110,15 @@ def simulate_forward(
     with ``T``: no transposed copy of the input or output, no prepared ``(T, B, N)`` input. On
     XLA's CPU runtime each such temporary is a fresh buffer whose page faults cost as much as
     the arithmetic. ``projection = (weight, bias or None)`` is a ``Linear`` before the
-    dynamics, applied per step (``x_t @ weight + bias``, as ``Linear`` computes it): its
-    ``(B, T, N)`` output is never stored either.
+    dynamics, applied inside the loop to chunks of ``_PROJECTED_CHUNK`` steps
+    (``x @ weight + bias``, as ``Linear`` computes it): its ``(B, T, N)`` output is never
+    stored either.
 
     Numbers: ``prepare`` per step is bit-identical to the vectorised one (a fusion barrier
-    keeps the step from contracting it into a multiply-add). A projected step's product sums
-    in its own order, so those outputs are the vectorised ones to float32 rounding (~1e-6).
-    Gradients never take this path (only concrete calls do: see ``JaxBackend.forward_only``).
+    keeps the step from contracting it into a multiply-add). The chunked product sums in its
+    own order, so projected outputs are the vectorised ones to float32 rounding (of the
+    values' scale). Gradients never take this path (only concrete calls do: see
+    ``JaxBackend.forward_only``).
 
     Returns:
         As :func:`simulate` with ``record=False``.
@@ -164,7 +166,8 @@ def simulate_forward(
         return (project(raw[0]), raw[1])
 
     # With a projection, a chunk of steps shares one product: 8 steps of (a)'s 32 rows each
-    # ran ~1.6x faster than one product per step (small products leave the matrix unit idle).
+    # ran ~1.6x faster than one product per step (small products leave the matrix unit idle;
+    # 4 and 25 steps were slower than 8).
     final, ys = backend.forward_loop(
         step,
         state,
