@@ -5,8 +5,10 @@ Importing this module imports JAX; only :mod:`shoal.nn.modules.jax` does so.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -17,7 +19,8 @@ from jax import lax
 
 from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
-from shoal.backend.simulate import simulate
+from shoal.backend._jax_forward import forward_loop
+from shoal.backend.simulate import simulate, simulate_forward
 from shoal.backend.surrogates import Surrogate, step_pwl
 from shoal.dynamics._spikes import spike_counts
 
@@ -40,6 +43,9 @@ def _spike_jvp(max_spikes: Any, surrogate: Surrogate, primals: Any, tangents: An
 
 _ARRAY_TYPES = (jax.Array, np.ndarray)
 
+# True while a module call whose arrays are all concrete is traced (see `forward_only`).
+_FORWARD_ONLY = contextvars.ContextVar("shoal_jax_forward_only", default=False)
+
 
 class JaxBackend:
     """The :class:`~shoal.backend.Backend` of JAX modules: ``lax.scan``, compiled, float32.
@@ -57,7 +63,8 @@ class JaxBackend:
     # input (see simulate.py; (e): peak RSS growth 542-607 -> 195 MiB). Off because, although
     # the forward numbers are bit-identical, gradients differ by float32 rounding (1 ulp) and
     # that changed the README training example's final loss from 0.03 to 0.08. `materialise`
-    # (a fusion barrier) is what keeps the forward numbers identical.
+    # (a fusion barrier) is what keeps the forward numbers identical. Concrete calls, which
+    # nothing differentiates, get this and more without the flag (`forward_only`).
     prepare_in_loop = False
 
     def __init__(self) -> None:
@@ -65,6 +72,33 @@ class JaxBackend:
         self._simulate = self.compile(
             simulate, static_argnames=("backend", "dynamics", "config", "record")
         )
+        self._simulate_forward = self.compile(
+            simulate_forward, static_argnames=("backend", "dynamics", "config")
+        )
+
+    # ------------------------------------------------------------------ forward-only calls
+    @staticmethod
+    @contextlib.contextmanager
+    def forward_only(enabled: bool = True) -> Iterator[None]:
+        """Trace a call that nothing differentiates: modules may take the forward-only loop.
+
+        Set by a module call whose arrays are all concrete (no tracer anywhere: no ``grad``,
+        ``jit`` or ``vmap`` of the caller can reach its result), and kept by the calls nested
+        in it. Its numbers are the traced path's to float32 rounding; see
+        :func:`~shoal.backend.simulate.simulate_forward`. ``enabled=False`` switches it off
+        for a nested trace (the flag is part of each compiled call's cache key, never a
+        context that a cached program could have been traced in).
+        """
+        token = _FORWARD_ONLY.set(enabled)
+        try:
+            yield
+        finally:
+            _FORWARD_ONLY.reset(token)
+
+    @staticmethod
+    def is_forward_only() -> bool:
+        """Whether the call being traced is forward-only (see :meth:`forward_only`)."""
+        return _FORWARD_ONLY.get()
 
     def __repr__(self) -> str:
         return "JaxBackend()"
@@ -74,12 +108,22 @@ class JaxBackend:
     def scan(
         step: StepFunction, state: Any, xs: Any, record: bool
     ) -> tuple[Any, Any, dict[str, Any]]:
-        def body(carry: Any, x_t: Any) -> tuple[Any, Any]:
+        # The loop reads 2-D (T, everything else) inputs and gives each step its own shape
+        # back (a free reshape): given a (T, 1, 1, N) input, XLA's layout assignment picks a
+        # permuted layout for the size-1 axes and then copies the whole array into the layout
+        # the loop reads, a pass over a fresh (T, B, N) buffer each call (200 MB on (e)).
+        step_shapes = jax.tree_util.tree_map(lambda x: x.shape[1:], xs)
+        flat_xs = jax.tree_util.tree_map(lambda x: jnp.reshape(x, (x.shape[0], -1)), xs)
+
+        def body(carry: Any, flat_x_t: Any) -> tuple[Any, Any]:
+            x_t = jax.tree_util.tree_map(jnp.reshape, flat_x_t, step_shapes)
             carry, y, rec = step(carry, x_t)
             return carry, (y, rec if record else None)
 
-        final, (ys, records) = lax.scan(body, state, xs)
+        final, (ys, records) = lax.scan(body, state, flat_xs)
         return final, ys, (records or {}) if record else {}
+
+    forward_loop = staticmethod(forward_loop)
 
     @staticmethod
     def materialise(values: Any) -> Any:
@@ -132,8 +176,37 @@ class JaxBackend:
         rng_key: Any,
         record: bool,
     ) -> tuple[Any, Any, Any, dict[str, Any]]:
-        """Run :func:`~shoal.backend.simulate.simulate`, compiled and cached."""
+        """Run :func:`~shoal.backend.simulate.simulate`, compiled and cached.
+
+        Forward-only calls without records run
+        :func:`~shoal.backend.simulate.simulate_forward` instead where the dynamics allow it.
+        """
+        if not record and self.takes_forward_loop(dynamics):
+            return self.simulate_projected(dynamics, config, params, state, inputs, rng_key)
         return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
+
+    def takes_forward_loop(self, dynamics: Any) -> bool:
+        """Whether a call of ``dynamics`` without records runs the forward-only loop now."""
+        return self.is_forward_only() and getattr(dynamics, "PREPARE_PER_STEP", False)
+
+    def simulate_projected(
+        self,
+        dynamics: Any,
+        config: Any,
+        params: Any,
+        state: Any,
+        inputs: Any,
+        rng_key: Any,
+        projection: tuple[Any, Any] | None = None,
+    ) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """:func:`~shoal.backend.simulate.simulate_forward`, compiled and cached.
+
+        ``projection`` is ``(weight, bias or None)``, the ``Linear`` whose output feeds the
+        dynamics, applied one step at a time inside the loop.
+        """
+        return self._simulate_forward(  # type: ignore[no-any-return]
+            self, dynamics, config, params, state, inputs, rng_key, projection
+        )
 
     # ------------------------------------------------------------------ arrays and dtypes
     @staticmethod

@@ -93,7 +93,14 @@ def noise_shape(config: LIFConfig, input_shape: tuple[int, ...]) -> tuple[int, .
 
 
 def to_synapse_major(xp: Any, isyn: Any) -> Any:
-    """``(..., N, n_syn)`` → ``(..., n_syn, N)``."""
+    """``(..., N, n_syn)`` → ``(..., n_syn, N)``.
+
+    With one synapse (or one neuron) the swap is a reshape: the same values in the same memory
+    order. XLA lays a transposed result out as a transpose and then copies it into the layout
+    its loop reads, a full pass over a fresh ``(T, B, N)`` buffer (on (e), T = 100 000, 200 MB).
+    """
+    if 1 in isyn.shape[-2:]:
+        return xp.reshape(isyn, (*isyn.shape[:-2], isyn.shape[-1], isyn.shape[-2]))
     return xp.matrix_transpose(isyn)
 
 

@@ -8,7 +8,11 @@ assigning an attribute (``m.tau = v``) on any JAX module.
 
 from __future__ import annotations
 
+from typing import Any
+
+from shoal.backend.jax_backend import JAX
 from shoal.nn.combinators._common import register_flavour
+from shoal.nn.combinators._jax_projection import evolve_projected
 from shoal.nn.combinators.ffwd_stack import FFwdStackBase
 from shoal.nn.combinators.residual import ResidualBase
 from shoal.nn.combinators.sequential import SequentialBase
@@ -29,6 +33,29 @@ class _CompiledWhenChildrenAre(JaxModule):
 
 class JaxSequential(SequentialBase, _CompiledWhenChildrenAre):
     __doc__ = SequentialBase.__doc__
+
+    def _chain(self, data: Any, record: bool) -> tuple[Any, dict, dict]:
+        """Forward-only calls run each ``LinearJax → neuron`` pair as one loop.
+
+        See :mod:`shoal.nn.combinators._jax_projection`; everything else is the generic chain.
+        """
+        if record or not JAX.is_forward_only():
+            return super()._chain(data, record)
+        self._refuse_vector(data)
+        names = self._submodule_names
+        new_state: dict[str, Any] = {}
+        index = 0
+        while index < len(names):
+            module = getattr(self, names[index])
+            if index + 1 < len(names):
+                fused = evolve_projected(module, getattr(self, names[index + 1]), data)
+                if fused is not None:
+                    data, new_state[names[index]], new_state[names[index + 1]] = fused
+                    index += 2
+                    continue
+            data, new_state[names[index]], _ = module(data, record=False)
+            index += 1
+        return data, new_state, {}
 
 
 class JaxResidual(ResidualBase, _CompiledWhenChildrenAre):

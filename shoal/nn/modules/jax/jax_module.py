@@ -144,12 +144,27 @@ def _static_record(record: Any) -> bool:
     return bool(record)
 
 
-def _evolve(module: JaxModule, input_data: Any, record: bool) -> Any:
-    return module.evolve(input_data, record=record)
+def _evolve(module: JaxModule, input_data: Any, record: bool, forward_only: bool = False) -> Any:
+    with JAX.forward_only(forward_only):
+        return module.evolve(input_data, record=record)
 
 
-# One compiled program per module structure, input shape/dtype and `record` flag.
-_compiled_evolve = JAX.compile(_evolve, static_argnames=("record",))
+# One compiled program per module structure, input shape/dtype, `record` flag and whether
+# the call is forward-only.
+_compiled_evolve = JAX.compile(_evolve, static_argnames=("record", "forward_only"))
+
+
+def _is_forward_only(module: JaxModule, input_data: Any) -> bool:
+    """Nested in a forward-only call, or no tracer in the module or the input.
+
+    Without a tracer, no transformation of the caller (``grad``, ``jit``, ``vmap``) can reach
+    the call's result, so nothing differentiates it.
+    """
+    if JAX.is_forward_only():
+        return True
+    if isinstance(input_data, jax.core.Tracer):
+        return False
+    return not any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(module))
 
 
 def _refuse_old_flag_name(cls: type) -> None:
@@ -199,7 +214,14 @@ class JaxModule(Module):
         ):
             # The compiled evolve sees only tracers: check the whole tree's time constants here.
             self._check_time_constants(recursive=True)
-            return _compiled_evolve(self, input_data, kwargs.get("record", False))
+            # A concrete call may run forward-only loops (JaxBackend.forward_only); a traced
+            # one keeps the loops that gradients are defined on.
+            return _compiled_evolve(
+                self,
+                input_data,
+                kwargs.get("record", False),
+                forward_only=_is_forward_only(self, input_data),
+            )
         return super().__call__(input_data, *args, **kwargs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
