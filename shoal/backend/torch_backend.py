@@ -8,9 +8,7 @@ subset; :data:`XP` maps the few names where torch differs (``permute_dims``, ``a
 from __future__ import annotations
 
 import contextlib
-import math
 import numbers
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -20,160 +18,12 @@ import torch
 from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
 from shoal.backend._torch_cpu import cpu_simulate
+from shoal.backend._torch_namespace import XP, TorchNamespace
+from shoal.backend._torch_spike import spike
 from shoal.backend.simulate import simulate as run_dynamics
-from shoal.backend.surrogates import Surrogate, step_pwl
-from shoal.dynamics._spikes import spike_counts
+from shoal.backend.surrogates import step_pwl
 
 __all__ = ["TORCH", "XP", "TorchBackend", "TorchNamespace", "spike"]
-
-
-class TorchNamespace:
-    """The array-API names the dynamics use, on torch tensors; anything else is ``torch``'s."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(torch, name)
-
-    @staticmethod
-    def asarray(value: Any, dtype: Any = None) -> torch.Tensor:
-        if isinstance(value, torch.Tensor):  # keep the autograd graph and the device
-            return value if dtype is None else value.to(dtype)
-        return torch.as_tensor(value, dtype=dtype)
-
-    @staticmethod
-    def astype(value: torch.Tensor, dtype: Any) -> torch.Tensor:
-        return value.to(dtype)
-
-    @staticmethod
-    def permute_dims(value: torch.Tensor, axes: Sequence[int]) -> torch.Tensor:
-        return value.permute(*axes)
-
-    @staticmethod
-    def matrix_transpose(value: torch.Tensor) -> torch.Tensor:
-        return value.transpose(-1, -2)
-
-    @staticmethod
-    def sum(value: torch.Tensor, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
-        if axis is None:
-            return value.sum().reshape((1,) * value.ndim) if keepdims else value.sum()
-        return value.sum(dim=axis, keepdim=keepdims)
-
-    @staticmethod
-    def max(value: torch.Tensor, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
-        # torch.max(x, dim) returns (values, indices); the array API's max is torch.amax.
-        if axis is None:
-            return value.amax().reshape((1,) * value.ndim) if keepdims else value.amax()
-        return value.amax(dim=axis, keepdim=keepdims)
-
-    @staticmethod
-    def clip(value: torch.Tensor, low: Any = None, high: Any = None) -> torch.Tensor:
-        return torch.clamp(value, min=_in_range(value, low), max=_in_range(value, high))
-
-    @staticmethod
-    def minimum(a: Any, b: Any) -> torch.Tensor:
-        if isinstance(b, torch.Tensor):
-            return torch.minimum(a, b)
-        return torch.clamp(a, max=_in_range(a, b))
-
-    # Fused multiply-adds (see shoal/dynamics/_multiply_add.py): addcmul rounds once, as XLA's
-    # contracted `a * b + c` does, so float32 Torch and JAX runs agree.
-    @staticmethod
-    def multiply_add(a: Any, b: Any, c: Any) -> torch.Tensor:
-        return torch.addcmul(c, a, b)
-
-    @staticmethod
-    def subtract_product(c: Any, a: Any, b: Any) -> torch.Tensor:
-        return torch.addcmul(c, a, b, value=-1)
-
-    def __repr__(self) -> str:
-        return "TorchNamespace()"
-
-
-XP = TorchNamespace()
-
-
-def _in_range(value: torch.Tensor, bound: Any) -> Any:
-    """A Python bound within ``value``'s float range: torch refuses to clamp a float16 tensor
-    at 2**31 (a spike-count cap), where the dtype's largest value means the same."""
-    if not isinstance(bound, numbers.Real) or not value.is_floating_point():
-        return bound
-    if math.isinf(bound):
-        return bound  # representable in every float dtype
-    largest = torch.finfo(value.dtype).max
-    return max(-largest, min(largest, float(bound)))
-
-
-def _sum_to_shape(grad: torch.Tensor, shape: torch.Size) -> torch.Tensor:
-    """Undo broadcasting: sum ``grad`` over the axes a value of ``shape`` was broadcast along."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(dim=tuple(range(extra)))
-    axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(dim=axes, keepdim=True)
-    return grad.reshape(shape)
-
-
-class _Spike(torch.autograd.Function):
-    """Spike counts forward; the surrogate's partial derivatives backward."""
-
-    @staticmethod
-    def forward(  # type: ignore[override]
-        ctx: Any,
-        v: torch.Tensor,
-        threshold: torch.Tensor,
-        max_spikes: Any,
-        surrogate: Surrogate,
-        positive: bool,
-    ) -> torch.Tensor:
-        ctx.save_for_backward(v, threshold)
-        ctx.surrogate = surrogate
-        return spike_counts(XP, v, threshold, max_spikes, positive=positive)
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> Any:  # type: ignore[override]
-        v, threshold = ctx.saved_tensors
-        d_v, d_threshold = ctx.surrogate.partials(XP, v, threshold)
-        grad_v = grad * d_v if ctx.needs_input_grad[0] else None
-        grad_threshold = None
-        if ctx.needs_input_grad[1]:
-            grad_threshold = _sum_to_shape(grad * d_threshold, threshold.shape)
-        return grad_v, grad_threshold, None, None, None
-
-
-# The last threshold found all positive (or not): a weak reference, its version and the answer.
-_last_threshold: dict[str, Any] = {}
-
-
-def _all_positive(threshold: Any) -> bool:
-    """Whether every ``θ > 0``: then :func:`spike_counts` skips its mask (3 of a LIF step's 11
-    operations) and gives the same counts. Checked once per tensor, not per step: a loop passes
-    the same threshold tensor at every step, and its ``_version`` changes if edited in place."""
-    if isinstance(threshold, numbers.Real):
-        return float(threshold) > 0
-    if threshold.is_meta:
-        return False  # no values to look at; the masked rule is right for every θ
-    held = _last_threshold.get("ref")
-    if (
-        held is not None
-        and held() is threshold
-        and _last_threshold["version"] == (threshold._version)
-    ):
-        return bool(_last_threshold["positive"])
-    positive = bool((threshold > 0).all())
-    _last_threshold.update(ref=weakref.ref(threshold), version=threshold._version)
-    _last_threshold["positive"] = positive
-    return positive
-
-
-def spike(
-    v: torch.Tensor, threshold: Any, max_spikes: Any, surrogate: Surrogate = step_pwl
-) -> torch.Tensor:
-    """Multi-spike counts whose gradient is ``surrogate``'s (default ``StepPWL``)."""
-    positive = _all_positive(threshold)
-    threshold = XP.asarray(threshold, dtype=v.dtype)
-    return _Spike.apply(v, threshold, max_spikes, surrogate, positive)  # type: ignore[no-any-return]
 
 
 def _slice_time(xs: Any, t: int) -> Any:
