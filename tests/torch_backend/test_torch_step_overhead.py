@@ -27,6 +27,15 @@ class _Operations(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
+@pytest.fixture(autouse=True)
+def generic_training_loop(monkeypatch):
+    """These tests measure the generic Torch loop: keep the fused training loop out of it (it
+    takes grad-recording LIF calls otherwise)."""
+    monkeypatch.setattr(
+        torch_backend.TorchBackend, "fused_scan", staticmethod(lambda *args, **kwargs: None)
+    )
+
+
 def _count(names: list[str], prefix: str) -> int:
     return sum(name.startswith(prefix) for name in names)
 
