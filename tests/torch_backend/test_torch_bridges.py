@@ -123,6 +123,9 @@ def test_from_torch_with_retain_torch_api_and_refusal():
 
 
 def test_raw_torch_module_in_a_combinator_is_converted_and_trains():
+    # Seeded: with some random initial weights no neuron comes near threshold, the surrogate
+    # gradient is zero and Adam leaves the weights as they were (the test failed ~1 run in 3).
+    torch.manual_seed(0)
     net = Sequential(torch.nn.Linear(2, 3), LIFTorch(3))
     assert type(net).__name__ == "TorchSequential"
     assert [n for n, _ in net.named_parameters()][:2] == ["0_Linear.weight", "0_Linear.bias"]
