@@ -1,0 +1,117 @@
+"""BLAS thread choice on the NumPy backend (issue 18): one thread, or whichever count is faster.
+
+The chooser is driven here with invented step times, on stand-in BLAS libraries, so each test
+says exactly which count must run which step; one test checks the real library is restored.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shoal.backend import _blas_threads
+from shoal.backend._blas_threads import BlasThreadChooser
+from shoal.nn.modules import LIF
+
+
+class _FakeBlas:
+    def __init__(self, num_threads):
+        self.num_threads = num_threads
+        self.history = []
+
+    def set_num_threads(self, count):
+        self.num_threads = count
+        self.history.append(count)
+
+
+@pytest.fixture
+def fake_blas(monkeypatch):
+    library = _FakeBlas(4)
+    monkeypatch.setattr(_blas_threads, "_blas", {"libraries": [library]})
+    return library
+
+
+_WORK = BlasThreadChooser.MIN_WORK
+
+
+def _run(steps, seconds_for, work=_WORK):
+    """Run ``steps`` steps; ``seconds_for(step, count)`` is each step's invented wall time."""
+    libraries = _blas_threads._blas["libraries"]
+    with BlasThreadChooser(work) as chooser:
+        for t in range(steps):
+            chooser.before_step()
+            chooser.after_step(seconds_for(t, libraries[0].num_threads if libraries else 1))
+    return chooser
+
+
+def test_the_faster_count_is_chosen_and_the_old_one_restored(fake_blas):
+    probe = BlasThreadChooser.PROBE + 1
+    chooser = _run(400, lambda t, n: 1.0 if n == 4 else 3.0)  # all threads 3x faster
+    assert chooser.counts[:probe] == [1] * probe
+    assert chooser.counts[probe : 2 * probe] == [4] * probe
+    after = chooser.counts[2 * probe :]
+    assert after.count(4) / len(after) > 0.95  # then mostly all threads, with rare probes
+    assert fake_blas.num_threads == 4  # as before the block
+
+
+def test_one_thread_wins_when_threads_are_slower(fake_blas):
+    chooser = _run(400, lambda t, n: 10.0 if n == 4 else 1.0)  # the loaded-machine trap
+    probe = BlasThreadChooser.PROBE + 1
+    slow_steps = chooser.counts.count(4)
+    # The first comparison plus a probe at 100 and 300 steps (the interval doubles).
+    assert slow_steps == 3 * probe
+    assert chooser.counts[-50:] == [1] * 50
+
+
+def test_a_change_of_load_is_noticed_at_the_next_probe(fake_blas):
+    # All threads win first; after step 150 they become 10x slower (another process arrived).
+    chooser = _run(600, lambda t, n: (1.0 if t < 150 else 10.0) if n == 4 else 2.0)
+    assert chooser.counts[-100:] == [1] * 100
+
+
+def test_the_first_step_after_a_change_is_not_timed(fake_blas):
+    # A huge first step at each change (workers waking) must not decide anything.
+    last = [None]
+
+    def seconds(t, n):
+        first = last[0] != n
+        last[0] = n
+        return 100.0 if first else (1.0 if n == 4 else 2.0)
+
+    chooser = _run(100, seconds)
+    assert chooser.counts[-10:] == [4] * 10
+
+
+def test_a_small_product_runs_on_one_thread_without_probes(fake_blas):
+    chooser = _run(50, lambda t, n: 1.0, work=_WORK - 1)
+    assert not chooser.adaptive and chooser.counts == []
+    assert fake_blas.history == [1, 4]  # one thread inside, restored after
+
+
+def test_one_configured_thread_is_never_raised(fake_blas):
+    fake_blas.num_threads = 1
+    chooser = _run(50, lambda t, n: 1.0)
+    assert not chooser.adaptive and set(fake_blas.history) <= {1}
+
+
+def test_without_threadpoolctl_nothing_is_touched(monkeypatch):
+    monkeypatch.setattr(_blas_threads, "_blas", {"libraries": []})
+    chooser = _run(20, lambda t, n: 1.0)
+    assert not chooser.adaptive
+
+
+def test_a_recurrent_lif_call_leaves_blas_threads_as_they_were():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    pytest.importorskip("numba")
+
+    def counts():
+        info = threadpoolctl.threadpool_info()
+        return {p["filepath"]: p["num_threads"] for p in info if p["user_api"] == "blas"}
+
+    module = LIF(256, has_rec=True)
+    x = np.random.default_rng(0).random((32, 30, 256))
+    module(x)  # loads numba (and whatever BLAS it brings) first
+    before = counts()
+    # 32 x 256 by 256 x 256: above MIN_WORK, so the chooser probes both counts.
+    module(x)
+    assert counts() == before
