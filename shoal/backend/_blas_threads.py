@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import time
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,8 @@ from typing import Any
 __all__ = ["BlasThreadChooser", "single_threaded_blas"]
 
 _blas: dict[str, Any] = {}
+# (thread count, product size) -> (time.monotonic(), choice, interval) of the latest call.
+_recent: dict[tuple[int, int], tuple[float, int, int]] = {}
 
 
 def _blas_libraries() -> list[Any]:
@@ -66,14 +69,28 @@ class BlasThreadChooser:
     the step, and ``threads.after_step(seconds)`` with the step's wall time. The counts BLAS had
     before the block are restored after it.
 
-    Schedule: ``PROBE`` timed steps with one thread, then ``PROBE`` with BLAS's configured
-    count (the first step after each change is not timed: it wakes or parks the workers); the
-    lower median wins. After ``interval`` steps the other count gets ``PROBE`` steps again and
-    wins if its median beats the last ``PROBE`` steps of the current one by ``MARGIN``;
-    ``interval`` starts at ``RECHECK`` and doubles each time the current count stays (up to
-    ``MAX_RECHECK``), so a settled choice costs few probes while a change of load is still
-    noticed. Probing the bad count costs ``PROBE + 1`` steps at its speed: under the 12-fold
-    trap above, about 6 slow steps per check.
+    One thread is the safe choice; all threads (BLAS's configured count) are a bet that pays
+    on an idle machine and loses badly on a loaded one. Under load the loss is in the tail: the
+    median multi-threaded step stays fast while one step in ten waits tens of milliseconds
+    for a descheduled worker (measured on workload (b): median 221 µs, mean 4.7 ms). So every
+    comparison uses mean times, and a multi-threaded run is watched step by step:
+
+    * ``PROBE`` timed steps with one thread, then ``PROBE`` with all (the first step after each
+      change is not timed: it wakes or parks the workers); all threads are taken if their mean
+      beats one thread's by ``MARGIN``;
+    * while all threads run, each step's excess over the one-thread mean is summed (credit
+      from fast steps capped at ``GIVE_UP`` one-thread steps); once the sum exceeds
+      ``GIVE_UP`` one-thread steps, the bet is lost: back to one thread;
+    * after ``interval`` steps the other count is probed again (``PROBE`` steps; one thread's
+      mean is refreshed that way too). ``interval`` starts at ``RECHECK`` and doubles each time
+      the choice stands or a bet is lost (up to ``MAX_RECHECK``), so a settled machine costs
+      few probes and a change of load is still noticed;
+    * while probing all threads, one step slower than ``GIVE_UP`` one-thread steps ends the
+      probe (under load one such step took 44 ms against 0.26 ms);
+    * a call within ``MEMORY_S`` seconds of one that settled on one thread (same thread count
+      and product size) starts with one thread and that call's interval instead of probing
+      both counts first: load changes over seconds, and repeated calls on a loaded machine
+      then pay no probe up front.
 
     Args:
         work: Multiply-adds of one step's product. Below ``MIN_WORK`` threads never pay (their
@@ -85,9 +102,11 @@ class BlasThreadChooser:
 
     PROBE = 5
     MARGIN = 0.9
+    GIVE_UP = 3.0
     RECHECK = 100
     MAX_RECHECK = 1600
     MIN_WORK = 1 << 20
+    MEMORY_S = 10.0
 
     def __init__(self, work: int) -> None:
         self._libraries: list[Any] = []
@@ -95,12 +114,14 @@ class BlasThreadChooser:
         self.counts: list[int] = []
         self._work = work
         self._queue: deque[int] = deque()
-        self._samples: dict[int, list[float]] = {}
+        self._single: deque[float] = deque(maxlen=self.PROBE)  # latest one-thread steps
+        self._multi: list[float] = []  # all-thread steps since the last decision
+        self._excess = 0.0
         self._choice = 1
+        self._phase = "explore"
         self._interval = self.RECHECK
         self._current = 0
         self._timed = False
-        self._phase = "explore"
         self._restore: contextlib.ExitStack | None = None
 
     def __enter__(self) -> BlasThreadChooser:
@@ -108,13 +129,29 @@ class BlasThreadChooser:
         self._libraries = self._restore.enter_context(_threads_restored())
         self._most = max((library.num_threads for library in self._libraries), default=1)
         self._set(1)
-        if self.adaptive:  # first: both counts, PROBE timed steps each
+        if not self.adaptive:
+            return self
+        recent = _recent.get(self._key)
+        if recent is not None and recent[1] == 1 and time.monotonic() - recent[0] < self.MEMORY_S:
+            # One thread won a moment ago (the previous call): start with it, probe later.
+            # (A remembered all-threads choice still starts with both counts: the bet needs a
+            # fresh one-thread reference to be watched against.)
+            self._interval = recent[2]
+            self._choose(1, longer=False)
+        else:  # first: both counts, PROBE timed steps each
             self._queue.extend([1] * (self.PROBE + 1) + [self._most] * (self.PROBE + 1))
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self._restore is not None
         self._restore.close()
+        if self.adaptive and self._phase != "explore":
+            _recent[self._key] = (time.monotonic(), self._choice, self._interval)
+
+    @property
+    def _key(self) -> tuple[int, int]:
+        """What a remembered decision applies to: the thread count and the product's size."""
+        return self._most, self._work.bit_length()
 
     @property
     def adaptive(self) -> bool:
@@ -126,7 +163,7 @@ class BlasThreadChooser:
         if not self.adaptive:
             return
         if not self._queue:
-            self._plan()
+            self._decide()
         self._set(self._queue.popleft())
 
     def after_step(self, seconds: float) -> None:
@@ -134,28 +171,54 @@ class BlasThreadChooser:
         if not self.adaptive:
             return
         self.counts.append(self._current)
-        if self._timed:
-            samples = self._samples.setdefault(self._current, [])
-            samples.append(seconds)
-            del samples[: -self.PROBE]  # the latest PROBE steps are compared
-        self._timed = True
+        timed, self._timed = self._timed, True
+        if self._current == 1:
+            if timed:
+                self._single.append(seconds)
+            return
+        # Probing all threads: one step far slower than one thread's is verdict enough
+        # (under load a single such step cost 44 ms against 0.26 ms; measured on (b)).
+        probing = self._phase != "run" and self._single
+        if probing and seconds > self.GIVE_UP * _mean(self._single):
+            self._choose(1, longer=True)
+            return
+        if not timed:
+            return
+        self._multi.append(seconds)
+        if self._choice == self._most and self._single:
+            # Credit from fast steps is capped, so a change of load is caught within a few
+            # steps however long the bet has been paying.
+            limit = self.GIVE_UP * _mean(self._single)
+            self._excess = max(self._excess + seconds - _mean(self._single), -limit)
+            if self._excess > limit:  # the bet is lost
+                self._choose(1, longer=True)
 
-    def _plan(self) -> None:
-        """The steps after the queue ran out: after timing both counts, decide and run the
-        choice; after a run, probe the other count."""
-        other = self._most if self._choice == 1 else 1
+    def _decide(self) -> None:
+        """The queue ran out: after a run, probe the other count; after a probe, choose."""
         if self._phase == "run":
             self._phase = "probe"
+            other = self._most if self._choice == 1 else 1
+            if other == self._most:
+                self._multi = []  # the probe's own samples (one thread's are in _single)
             self._queue.extend([other] * (self.PROBE + 1))
             return
-        probed = self._samples.pop(other, [])
-        current = self._samples.get(self._choice, [])
-        if probed and current and _median(probed) < self.MARGIN * _median(current):
-            self._choice, self._interval = other, self.RECHECK
-        elif self._phase == "probe":
+        multi = _mean(self._multi) if self._multi else float("inf")
+        single = _mean(self._single) if self._single else float("inf")
+        if self._choice == 1:
+            taken = self._most if multi < self.MARGIN * single else 1
+        else:
+            taken = 1 if single < self.MARGIN * multi else self._most
+        # A choice that stands after a probe is checked less often.
+        self._choose(taken, longer=self._phase == "probe" and taken == self._choice)
+
+    def _choose(self, count: int, longer: bool) -> None:
+        """Run ``count`` for the next interval (doubled first if ``longer``)."""
+        if longer:
             self._interval = min(2 * self._interval, self.MAX_RECHECK)
-        self._phase = "run"
-        self._queue.extend([self._choice] * self._interval)
+        self._choice, self._phase = count, "run"
+        self._multi, self._excess = [], 0.0
+        self._queue.clear()
+        self._queue.extend([count] * self._interval)
 
     def _set(self, count: int) -> None:
         if count == self._current:
@@ -166,6 +229,5 @@ class BlasThreadChooser:
         self._timed = False
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
+def _mean(values: Any) -> float:
+    return sum(values) / len(values)

@@ -28,6 +28,7 @@ class _FakeBlas:
 def fake_blas(monkeypatch):
     library = _FakeBlas(4)
     monkeypatch.setattr(_blas_threads, "_blas", {"libraries": [library]})
+    monkeypatch.setattr(_blas_threads, "_recent", {})  # no decision of an earlier test
     return library
 
 
@@ -56,27 +57,57 @@ def test_the_faster_count_is_chosen_and_the_old_one_restored(fake_blas):
 
 def test_one_thread_wins_when_threads_are_slower(fake_blas):
     chooser = _run(400, lambda t, n: 10.0 if n == 4 else 1.0)  # the loaded-machine trap
-    probe = BlasThreadChooser.PROBE + 1
-    slow_steps = chooser.counts.count(4)
-    # The first comparison plus a probe at 100 and 300 steps (the interval doubles).
-    assert slow_steps == 3 * probe
+    # Each probe of all threads ends at its first step (10x one thread's): the first
+    # comparison, then one probe 200 steps later (each lost probe doubles the interval).
+    assert chooser.counts.count(4) == 2
     assert chooser.counts[-50:] == [1] * 50
 
 
-def test_a_change_of_load_is_noticed_at_the_next_probe(fake_blas):
-    # All threads win first; after step 150 they become 10x slower (another process arrived).
+def test_a_change_of_load_ends_the_bet_at_once(fake_blas):
+    # All threads win first; from step 150 they are 10x slower (another process arrived).
     chooser = _run(600, lambda t, n: (1.0 if t < 150 else 10.0) if n == 4 else 2.0)
-    assert chooser.counts[-100:] == [1] * 100
+    late = chooser.counts[150:]
+    assert late[:2] == [4, 4] and late[2:].count(4) == 1  # ended in 2 steps; one probe since
+
+
+def test_a_fast_median_with_a_slow_tail_loses(fake_blas):
+    # The loaded-machine pattern measured on workload (b): most multi-threaded steps are fast,
+    # one in ten waits for a descheduled worker. The mean decides, and the watchdog stops it.
+    def seconds(t, n):
+        if n == 1:
+            return 1.0
+        return 50.0 if t % 10 == 9 else 0.5
+
+    chooser = _run(1000, seconds)
+    total = sum(seconds(t, n) for t, n in enumerate(chooser.counts))
+    assert chooser.counts.count(4) < 60
+    assert total < 1.2 * 1000  # within 20% of always one thread
+
+
+def test_a_call_right_after_one_that_chose_one_thread_starts_with_it(fake_blas):
+    slow_threads = lambda t, n: 10.0 if n == 4 else 1.0  # noqa: E731
+    _run(300, slow_threads)
+    second = _run(600, slow_threads)
+    assert second.counts[:300] == [1] * 300  # no probe of all threads up front
+    assert 4 in second.counts  # but still probed later
+
+
+def test_a_call_after_one_that_chose_all_threads_probes_both_again(fake_blas):
+    fast_threads = lambda t, n: 1.0 if n == 4 else 3.0  # noqa: E731
+    _run(300, fast_threads)
+    second = _run(300, fast_threads)
+    probe = BlasThreadChooser.PROBE + 1
+    assert second.counts[: 2 * probe] == [1] * probe + [4] * probe
 
 
 def test_the_first_step_after_a_change_is_not_timed(fake_blas):
-    # A huge first step at each change (workers waking) must not decide anything.
+    # A slower first step at each change (workers waking) must not decide anything.
     last = [None]
 
     def seconds(t, n):
         first = last[0] != n
         last[0] = n
-        return 100.0 if first else (1.0 if n == 4 else 2.0)
+        return 2.5 if first else (1.0 if n == 4 else 2.0)
 
     chooser = _run(100, seconds)
     assert chooser.counts[-10:] == [4] * 10

@@ -75,13 +75,21 @@ def _row_step(
     alpha, bias = neuron[_ALPHA], neuron[_BIAS]
     threshold, noise_gain = neuron[_THRESHOLD], neuron[_NOISE_GAIN]
     beta, gain = synapse[0], synapse[1]
-    if n_syn == 1 and not has_rec:
-        # One synapse: the sum is isyn itself (step takes a view).
+    if n_syn == 1:
+        # One synapse: the sum is isyn itself (step takes a view); one loop per variant, with
+        # contiguous operands only, so that each vectorises.
         current, beta0, gain0 = isyn[0], beta[0], gain[0]
-        for n in range(n_neurons):
-            value = beta0[n] * current[n] + gain0[n] * u[n]
-            current[n] = value
-            vmem[n] = alpha[n] * vmem[n] + value + bias[n]
+        if has_rec:
+            for n in range(n_neurons):
+                value = beta0[n] * current[n] + gain0[n] * u[n]
+                value = beta0[n] * irec[n] + value
+                current[n] = value
+                vmem[n] = alpha[n] * vmem[n] + value + bias[n]
+        else:
+            for n in range(n_neurons):
+                value = beta0[n] * current[n] + gain0[n] * u[n]
+                current[n] = value
+                vmem[n] = alpha[n] * vmem[n] + value + bias[n]
     else:
         for s in range(n_syn):
             current = isyn[s]
