@@ -1,21 +1,20 @@
 """The NumPy backend's fast paths: fused compiled loops, and BLAS threads only where they pay.
 
 **Fused loops.** A dynamics module may name, in ``FUSED_SCAN``, a module of
-:mod:`shoal.dynamics._fused` whose ``scan`` runs its whole time loop as one numba kernel (the
-same equations as its ``step``). :func:`fused_scan` uses it when numba is installed
+:mod:`shoal.dynamics._fused` whose kernels run its time loop compiled (the same equations as
+its ``step``). :func:`fused_simulate` (the whole call from the raw input) and
+:func:`fused_scan` (the loop over ``prepare``'s output) use them when numba is installed
 (``pip install "shoal[numba]"``) and the switch is on; otherwise, or for a configuration the
-kernel does not cover (it returns ``None``), the generic loop of ``NumpyBackend.scan`` runs.
+kernels do not cover (they return ``None``), the generic route of ``NumpyBackend`` runs.
 Why selected here and not by the model classes: the kernel is a property of the *equations*
 (``lif.step`` also serves LIFBitshift), and whether it may run is a property of the *backend*
 (NumPy arrays, numba present); the models, ``simulate`` and the other backends stay unaware.
 numba is imported on the first fused call, never by ``import shoal``.
 
-**BLAS threads.** Per-step products inside a Python time loop (``spikes @ w_rec``, ~32×512 by
-512×512) are too small to gain from threads, and on a loaded machine a multi-threaded BLAS
-spinning per step slowed a recurrent run 12-fold (issue 18). :func:`single_threaded_blas`
-limits BLAS to one thread around the generic loop (with ``threadpoolctl``, installed by the
-``numba`` extra; without it, BLAS is left as configured). Large one-off products, such as a
-``Linear`` layer's GEMM over all time steps, stay multi-threaded.
+**BLAS threads** (:mod:`shoal.backend._blas_threads`): one thread around per-step loops
+(:func:`single_threaded_blas`), or, for recurrent LIF's product per step, the count that
+times faster (:class:`BlasThreadChooser`). Large one-off products, such as a ``Linear``
+layer's GEMM over all time steps, keep every thread.
 """
 
 from __future__ import annotations
