@@ -293,3 +293,43 @@ def test_an_uncovered_noisy_call_draws_its_noise_once(spy, monkeypatch):
     monkeypatch.setattr(type(module), "_configure", lambda self: (per_neuron_limit, params))
     out = _assert_same(module, 2.0 * _X)
     assert spy == {} and out.sum() > 0
+
+
+@pytest.mark.parametrize("make", [lambda: LIF(8, noise_std=0.1), lambda: Rate(8, bias=0.1)])
+def test_rows_split_over_threads_give_the_same_numbers(make, monkeypatch):
+    # Without recurrence a call's batch rows are split over the cores (one kernel call per
+    # range, on threads): forced here on a small call, the numbers are the one-thread ones.
+    from shoal.dynamics._fused import _rows
+
+    x = 2.0 * np.random.default_rng(1).random((5, 40, 8))
+    np.random.seed(3)
+    whole = make()(x, record=True)
+    submitted = []
+    real_executor = _rows._executor()
+
+    class Counting:
+        def submit(self, *args):
+            submitted.append(args[1])
+            return real_executor.submit(*args)
+
+    monkeypatch.setattr(_rows, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_rows, "_cores", lambda: 3)
+    monkeypatch.setattr(_rows, "_executor", Counting)
+    np.random.seed(3)
+    split = make()(x, record=True)
+    assert submitted == [slice(1, 3), slice(3, 5)]  # rows 0 on the calling thread
+    np.testing.assert_array_equal(split[0], whole[0])
+    for key in whole[2]:
+        np.testing.assert_array_equal(split[2][key], whole[2][key], err_msg=key)
+    for key in whole[1]:
+        np.testing.assert_array_equal(split[1][key], whole[1][key], err_msg=key)
+
+
+def test_a_forked_child_gets_its_own_row_threads(monkeypatch):
+    from shoal.dynamics._fused import _rows
+
+    monkeypatch.setattr(_rows, "_pool", {})
+    first = _rows._executor()
+    assert _rows._executor() is first
+    monkeypatch.setitem(_rows._pool, "pid", -1)  # as seen from a forked child
+    assert _rows._executor() is not first

@@ -36,6 +36,7 @@ from shoal.dynamics._fused._common import (
     uniform_dtype,
     vector,
 )
+from shoal.dynamics._fused._rows import split_rows
 
 __all__ = ["simulate"]
 
@@ -208,6 +209,11 @@ def _lif_step(
                     rec_irec[b, t, n, s] = irec[b, s * n_neurons + n]
 
 
+def _rows_of(array: np.ndarray, part: slice) -> np.ndarray:
+    """The batch rows ``part`` of ``array``; a one-element placeholder as it is."""
+    return array if array.size == 1 else array[part]
+
+
 def simulate(
     backend: Any, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool
 ) -> Any:
@@ -309,9 +315,15 @@ def simulate(
                 threads.after_step(time.perf_counter() - started)
         final = type(state)(np.array(spikes[:, -1]), isyn, vmem)
     else:
+        flags = (positive, noisy, bool(record))
+
+        def rows(part: slice) -> None:
+            _lif_kernel(inputs[part], _rows_of(noise, part), neuron, synapse, isyn[part],
+                        vmem[part], spikes[part], _rows_of(rec_isyn, part),
+                        _rows_of(rec_vmem, part), zero, limit, flags)  # fmt: skip
+
         with single_threaded_blas():  # see shoal.backend._fused: idle BLAS workers spin
-            _lif_kernel(inputs, noise, neuron, synapse, isyn, vmem, spikes, rec_isyn, rec_vmem,
-                        zero, limit, (positive, noisy, bool(record)))  # fmt: skip
+            split_rows(rows, n_batches, spikes.size)
         final = type(state)(None, isyn, vmem)
     if not record:
         return spikes, final, {}

@@ -35,6 +35,7 @@ from shoal.dynamics._fused._common import (
     uniform_dtype,
     vector,
 )
+from shoal.dynamics._fused._rows import split_rows
 
 __all__ = ["scan", "simulate"]
 
@@ -118,9 +119,15 @@ def simulate(
     out = np.empty((n_batches, n_steps, n_neurons), dtype)
     # With records and ReLU the trajectory is a second output; without ReLU it is `out`.
     rec_x = np.empty_like(out) if (record and relu) else placeholder(3, dtype)
+    inputs = kernel_input(inputs)
+    flags = (relu, bool(record and relu))
+
+    def rows(part: slice) -> None:
+        records = rec_x if rec_x.size == 1 else rec_x[part]
+        _rate_raw_kernel(inputs[part], neuron, x[part], out[part], records, dtype.type(0), flags)
+
     with single_threaded_blas():  # see shoal.backend._fused: idle BLAS workers spin
-        _rate_raw_kernel(kernel_input(inputs), neuron, x, out, rec_x, dtype.type(0),
-                         (relu, bool(record and relu)))  # fmt: skip
+        split_rows(rows, n_batches, out.size)
     trajectory = rec_x if relu else out
     outputs = out if relu else config.activation(trajectory, params.threshold)
     records = {"rec_input": np.zeros_like(trajectory), "x": trajectory} if record else {}
