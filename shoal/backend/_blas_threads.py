@@ -88,9 +88,9 @@ class BlasThreadChooser:
     * while probing all threads, one step slower than ``GIVE_UP`` one-thread steps ends the
       probe (under load one such step took 44 ms against 0.26 ms);
     * a call within ``MEMORY_S`` seconds of one that settled on one thread (same thread count
-      and product size) starts with one thread and that call's interval instead of probing
-      both counts first: load changes over seconds, and repeated calls on a loaded machine
-      then pay no probe up front.
+      and product size) starts with one thread and that call's interval (at most
+      ``2·RECHECK``) instead of probing both counts first: load changes over seconds, and
+      repeated calls on a loaded machine then pay no probe up front.
 
     Args:
         work: Multiply-adds of one step's product. Below ``MIN_WORK`` threads never pay (their
@@ -136,7 +136,9 @@ class BlasThreadChooser:
             # One thread won a moment ago (the previous call): start with it, probe later.
             # (A remembered all-threads choice still starts with both counts: the bet needs a
             # fresh one-thread reference to be watched against.)
-            self._interval = recent[2]
+            # Its interval, but at most 2·RECHECK: a machine that became idle since is noticed
+            # within a few hundred steps, not a whole call later.
+            self._interval = min(recent[2], 2 * self.RECHECK)
             self._choose(1, longer=False)
         else:  # first: both counts, PROBE timed steps each
             self._queue.extend([1] * (self.PROBE + 1) + [self._most] * (self.PROBE + 1))
