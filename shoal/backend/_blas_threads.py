@@ -6,9 +6,9 @@ far more than they gain: on a loaded 2-core machine a multi-threaded OpenBLAS pr
 step slowed a recurrent run from 0.8 s to 10 s (issue 18), because each product waits for a
 worker the scheduler has given to another process. On an idle machine the same threads make
 that run ~1.4× faster. Neither the product's size nor ``os.getloadavg()`` (a minute-long
-average) tells which case a call is in; timing the steps does, so :class:`BlasThreadChooser`
-times a few steps with one thread and with all, runs the faster, and checks again
-periodically. Everything here needs ``threadpoolctl`` (installed by the ``numba`` extra);
+average) tells which case a call is in for sure; timing the steps does, so
+:class:`BlasThreadChooser` times a few steps with one thread and with all, runs the faster,
+and checks again periodically (a high load average only makes it start with one thread). Everything here needs ``threadpoolctl`` (installed by the ``numba`` extra);
 without it BLAS is left as configured.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -87,6 +88,8 @@ class BlasThreadChooser:
       few probes and a change of load is still noticed;
     * while probing all threads, one step slower than ``GIVE_UP`` one-thread steps ends the
       probe (under load one such step took 44 ms against 0.26 ms);
+    * a machine already busy (1-minute load average at least BLAS's thread count) starts with
+      one thread and probes only every ``MAX_RECHECK`` steps;
     * a call within ``MEMORY_S`` seconds of one that settled on one thread (same thread count
       and product size) starts with one thread and that call's interval (at most
       ``2·RECHECK``) instead of probing both counts first: load changes over seconds, and
@@ -130,6 +133,12 @@ class BlasThreadChooser:
         self._most = max((library.num_threads for library in self._libraries), default=1)
         self._set(1)
         if not self.adaptive:
+            return self
+        if _load() >= self._most:
+            # Busy already (every core has work, this process's included): threads would
+            # wait for descheduled workers. One thread, with rare probes for long runs.
+            self._interval = self.MAX_RECHECK
+            self._choose(1, longer=False)
             return self
         recent = _recent.get(self._key)
         if recent is not None and recent[1] == 1 and time.monotonic() - recent[0] < self.MEMORY_S:
@@ -229,6 +238,14 @@ class BlasThreadChooser:
             library.set_num_threads(count)
         self._current = count
         self._timed = False
+
+
+def _load() -> float:
+    """The 1-minute load average (0 where the system does not report one)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
 
 
 def _mean(values: Any) -> float:

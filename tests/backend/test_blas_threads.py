@@ -29,6 +29,7 @@ def fake_blas(monkeypatch):
     library = _FakeBlas(4)
     monkeypatch.setattr(_blas_threads, "_blas", {"libraries": [library]})
     monkeypatch.setattr(_blas_threads, "_recent", {})  # no decision of an earlier test
+    monkeypatch.setattr(_blas_threads, "_load", lambda: 0.0)  # an idle machine
     return library
 
 
@@ -98,6 +99,12 @@ def test_a_call_after_one_that_chose_all_threads_probes_both_again(fake_blas):
     second = _run(300, fast_threads)
     probe = BlasThreadChooser.PROBE + 1
     assert second.counts[: 2 * probe] == [1] * probe + [4] * probe
+
+
+def test_a_busy_machine_starts_with_one_thread_and_probes_rarely(fake_blas, monkeypatch):
+    monkeypatch.setattr(_blas_threads, "_load", lambda: 4.0)  # 4 cores' worth of work
+    chooser = _run(1000, lambda t, n: 1.0 if n == 4 else 2.0)  # threads would even win
+    assert chooser.counts == [1] * 1000  # the first probe is MAX_RECHECK steps away
 
 
 def test_the_first_step_after_a_change_is_not_timed(fake_blas):
