@@ -22,11 +22,15 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["BlasThreadChooser", "single_threaded_blas"]
+import numpy as np
+
+__all__ = ["BlasThreadChooser", "single_threaded_blas", "threads_keep_the_numbers"]
 
 _blas: dict[str, Any] = {}
 # (thread count, product size) -> (time.monotonic(), choice, interval) of the latest call.
 _recent: dict[tuple[int, int], tuple[float, int, int]] = {}
+# (operand shapes, dtype, layout) -> whether BLAS's thread count leaves the product's bits alone.
+_same_numbers: dict[tuple[Any, ...], bool] = {}
 
 
 def _blas_libraries() -> list[Any]:
@@ -41,6 +45,33 @@ def _blas_libraries() -> list[Any]:
             controller = ThreadpoolController().select(user_api="blas")
             _blas["libraries"] = list(controller.lib_controllers)
     return _blas["libraries"]  # type: ignore[no-any-return]
+
+
+def threads_keep_the_numbers(left_shape: tuple[int, ...], right: np.ndarray) -> bool:
+    """Whether ``left @ right`` has the same bits with one BLAS thread and with all.
+
+    Not always so: OpenBLAS's float32 product of workload (b)'s shapes (32×512 by 512×512)
+    differs in the last bits between one and two threads (float64: the same here). Threads
+    chosen by timing would then make a call's numbers depend on the machine's load, so the
+    choice is only offered where the bits agree. Checked once per shapes, dtype and layout of
+    ``right``, on synthetic operands (two products), and remembered.
+    """
+    key = (left_shape, right.shape, right.dtype.str, right.strides)
+    if key not in _same_numbers:
+        libraries = _blas_libraries()
+        most = max((library.num_threads for library in libraries), default=1)
+        rng = np.random.default_rng(0)
+        left = rng.standard_normal(left_shape).astype(right.dtype)
+        synthetic = np.empty_like(right)  # the same memory layout (BLAS's transpose flags)
+        synthetic[...] = rng.standard_normal(right.shape)
+        results = []
+        with _threads_restored():
+            for count in (1, most):
+                for library in libraries:
+                    library.set_num_threads(count)
+                results.append(left @ synthetic)
+        _same_numbers[key] = bool(np.array_equal(results[0], results[1]))
+    return _same_numbers[key]
 
 
 @contextlib.contextmanager

@@ -153,3 +153,45 @@ def test_a_recurrent_lif_call_leaves_blas_threads_as_they_were():
     # 32 x 256 by 256 x 256: above MIN_WORK, so the chooser probes both counts.
     module(x)
     assert counts() == before
+
+
+def test_the_same_numbers_check_is_made_once_per_shape(fake_blas, monkeypatch):
+    monkeypatch.setattr(_blas_threads, "_same_numbers", {})
+    right = np.ones((6, 5), np.float32)
+    # The stand-in BLAS ignores its thread count: the same bits, so threads are offered.
+    assert _blas_threads.threads_keep_the_numbers((3, 6), right)
+    assert fake_blas.history == [1, 4, 4]  # one product each way, then restored
+    assert _blas_threads.threads_keep_the_numbers((3, 6), right)
+    assert fake_blas.history == [1, 4, 4]  # remembered
+    _blas_threads.threads_keep_the_numbers((3, 6), np.ones((5, 6), np.float32).T)
+    assert len(fake_blas.history) == 6  # another layout: checked again
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_recurrent_lif_offers_threads_only_where_they_keep_the_numbers(
+    same, fake_blas, monkeypatch
+):
+    pytest.importorskip("numba")
+    from shoal.dynamics._fused import lif as fused_lif
+
+    monkeypatch.setattr(fused_lif, "threads_keep_the_numbers", lambda *args: same)
+    LIF(256, has_rec=True)(np.random.default_rng(0).random((32, 20, 256)))
+    assert (4 in fake_blas.history[1:-1]) is same  # all threads tried in the call, or never
+
+
+def test_float32_recurrent_numbers_do_not_depend_on_the_load(monkeypatch):
+    # OpenBLAS's float32 product of these shapes changes bits with its thread count: the
+    # fused route must give the one-thread generic loop's numbers even when it probes threads.
+    pytest.importorskip("numba")
+    from shoal.backend import fused_kernels, numpy_float_dtype
+
+    monkeypatch.setattr(_blas_threads, "_load", lambda: 0.0)  # probe as on an idle machine
+    monkeypatch.setattr(_blas_threads, "_recent", {})
+    with numpy_float_dtype(np.float32):
+        module = LIF(512, has_rec=True)
+    x = 3 * np.random.default_rng(0).random((32, 25, 512), dtype=np.float32)
+    with fused_kernels(False):
+        generic = module.reset_state()(x)[0]
+    fused = module.reset_state()(x)[0]
+    np.testing.assert_array_equal(fused, generic)
+    assert generic.sum() > 0

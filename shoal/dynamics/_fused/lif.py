@@ -26,7 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from shoal.backend._blas_threads import BlasThreadChooser, single_threaded_blas
+from shoal.backend._blas_threads import (
+    BlasThreadChooser,
+    single_threaded_blas,
+    threads_keep_the_numbers,
+)
 from shoal.dynamics._fused._common import (
     fresh,
     kernel_input,
@@ -303,7 +307,10 @@ def simulate(
         irec = np.empty((n_batches, n_syn * n_neurons), dtype)
         records = (rec_isyn, rec_irec, rec_vmem)
         flags = (positive, noisy, bool(record))
-        threads = BlasThreadChooser(n_batches * n_neurons * n_syn * n_neurons)
+        # Threads only where they leave the product's bits alone (so that the numbers never
+        # depend on the machine's load); otherwise one thread, as the generic loop runs.
+        same = threads_keep_the_numbers((n_batches, n_neurons), consts.w_rec)
+        threads = BlasThreadChooser(n_batches * n_neurons * n_syn * n_neurons if same else 0)
         with threads:
             for t in range(n_steps):
                 threads.before_step()
