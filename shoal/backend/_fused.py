@@ -1,21 +1,20 @@
 """The NumPy backend's fast paths: fused compiled loops, and BLAS threads only where they pay.
 
 **Fused loops.** A dynamics module may name, in ``FUSED_SCAN``, a module of
-:mod:`shoal.dynamics._fused` whose ``scan`` runs its whole time loop as one numba kernel (the
-same equations as its ``step``). :func:`fused_scan` uses it when numba is installed
+:mod:`shoal.dynamics._fused` whose kernels run its time loop compiled (the same equations as
+its ``step``). :func:`fused_simulate` (the whole call from the raw input) and
+:func:`fused_scan` (the loop over ``prepare``'s output) use them when numba is installed
 (``pip install "shoal[numba]"``) and the switch is on; otherwise, or for a configuration the
-kernel does not cover (it returns ``None``), the generic loop of ``NumpyBackend.scan`` runs.
+kernels do not cover (they return ``None``), the generic route of ``NumpyBackend`` runs.
 Why selected here and not by the model classes: the kernel is a property of the *equations*
 (``lif.step`` also serves LIFBitshift), and whether it may run is a property of the *backend*
 (NumPy arrays, numba present); the models, ``simulate`` and the other backends stay unaware.
 numba is imported on the first fused call, never by ``import shoal``.
 
-**BLAS threads.** Per-step products inside a Python time loop (``spikes @ w_rec``, ~32×512 by
-512×512) are too small to gain from threads, and on a loaded machine a multi-threaded BLAS
-spinning per step slowed a recurrent run 12-fold (issue 18). :func:`single_threaded_blas`
-limits BLAS to one thread around the generic loop (with ``threadpoolctl``, installed by the
-``numba`` extra; without it, BLAS is left as configured). Large one-off products, such as a
-``Linear`` layer's GEMM over all time steps, stay multi-threaded.
+**BLAS threads** (:mod:`shoal.backend._blas_threads`): one thread around per-step loops
+(:func:`single_threaded_blas`), or, for recurrent LIF's product per step, the count that
+times faster (:class:`BlasThreadChooser`). Large one-off products, such as a ``Linear``
+layer's GEMM over all time steps, keep every thread.
 """
 
 from __future__ import annotations
@@ -27,14 +26,22 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["fused_kernels", "fused_kernels_enabled", "fused_scan", "single_threaded_blas"]
+from shoal.backend._blas_threads import BlasThreadChooser, single_threaded_blas
+
+__all__ = [
+    "BlasThreadChooser",
+    "fused_kernels",
+    "fused_kernels_enabled",
+    "fused_scan",
+    "fused_simulate",
+    "single_threaded_blas",
+]
 
 #: Environment switch: ``SHOAL_FUSED=0`` turns the fused kernels off for the whole process.
 ENVIRONMENT_SWITCH = "SHOAL_FUSED"
 
 _switch = {"enabled": os.environ.get(ENVIRONMENT_SWITCH, "1") != "0"}
 _available: dict[str, bool] = {}
-_blas: dict[str, Any] = {}
 
 
 def _installed(module: str) -> bool:
@@ -72,34 +79,50 @@ def fused_kernels(enabled: bool) -> Iterator[None]:
         _switch["enabled"] = previous
 
 
+def _kernels(dynamics: Any) -> Any:
+    """The fused kernel module ``dynamics`` names, or ``None`` (none named, or switched off)."""
+    name = getattr(dynamics, "FUSED_SCAN", None)
+    if name is None or not fused_kernels_enabled():
+        return None
+    return importlib.import_module(name)
+
+
+def fused_simulate(
+    backend: Any, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool
+) -> tuple[Any, Any, dict[str, Any]] | None:
+    """The dynamics' whole ``simulate`` as one fused loop over the raw input, or ``None``.
+
+    Used before ``simulate``'s generic route: the kernel reads the module's batch-major input
+    as it is and forms ``prepare``'s per-step products itself, so no ``(T, B, N)`` prepared
+    copy, transposition or output pass is made. The kernel module decides (and draws the noise)
+    only once it covers the call, so a ``None`` leaves NumPy's generator untouched.
+
+    Returns:
+        ``(outputs (B, T, ...), final_state, records (B, T, ...))``, or ``None``.
+    """
+    kernels = _kernels(dynamics)
+    entry = None if kernels is None else getattr(kernels, "simulate", None)
+    if entry is None:
+        return None
+    return entry(backend, dynamics, config, params, state, inputs, record)  # type: ignore[no-any-return]
+
+
 def fused_scan(
     dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
 ) -> tuple[Any, Any, dict[str, Any]] | None:
-    """The dynamics' fused loop, or ``None`` when the generic loop must run.
+    """The dynamics' fused loop over ``prepare``'s output, or ``None`` for the generic loop.
+
+    The route of dynamics whose kernel module has a ``scan`` (ExpSyn; Rate with noise); LIF
+    and Rate otherwise run through :func:`fused_simulate`.
 
     Returns:
         ``(final_state, ys, records)`` as ``NumpyBackend.scan`` returns them, or ``None``.
     """
-    name = getattr(dynamics, "FUSED_SCAN", None)
-    if name is None or not fused_kernels_enabled():
+    kernels = _kernels(dynamics)
+    entry = None if kernels is None else getattr(kernels, "scan", None)
+    if entry is None:
         return None
-    kernels = importlib.import_module(name)
     # One BLAS thread here too: after a large product (a Linear layer just before), idle
     # OpenBLAS workers keep spinning on the cores the single-threaded kernel needs.
     with single_threaded_blas():
-        return kernels.scan(config, consts, state, xs, record)  # type: ignore[no-any-return]
-
-
-@contextlib.contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """BLAS limited to one thread inside the block (a no-op without ``threadpoolctl``)."""
-    if not _installed("threadpoolctl"):
-        yield
-        return
-    if "controller" not in _blas:
-        from threadpoolctl import ThreadpoolController
-
-        # Built once: it inspects every loaded shared library (milliseconds).
-        _blas["controller"] = ThreadpoolController()
-    with _blas["controller"].limit(limits=1, user_api="blas"):
-        yield
+        return entry(config, consts, state, xs, record)  # type: ignore[no-any-return]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from shoal.backend._fused import fused_scan, single_threaded_blas
+from shoal.backend._fused import fused_scan, fused_simulate, single_threaded_blas
 from shoal.backend._inputs import numpy_input
 from shoal.backend._interface import StepFunction
 from shoal.backend.simulate import simulate as run_dynamics
@@ -179,7 +179,17 @@ class NumpyBackend:
         rng_key: Any,
         record: bool,
     ) -> tuple[Any, Any, Any, dict[str, Any]]:
-        """Run :func:`~shoal.backend.simulate.simulate` on this backend."""
+        """Run :func:`~shoal.backend.simulate.simulate` on this backend.
+
+        A dynamics module with a fused kernel that covers the call runs as one compiled loop
+        over the raw input (:func:`~shoal.backend._fused.fused_simulate`), with the same
+        numbers; otherwise the generic route runs. NumPy modules keep no key: ``rng_key`` is
+        ``None`` and comes back as it is.
+        """
+        fused = fused_simulate(self, dynamics, config, params, state, inputs, record)
+        if fused is not None:
+            outputs, final, records = fused
+            return outputs, final, rng_key, records
         return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ arrays and dtypes

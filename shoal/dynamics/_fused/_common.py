@@ -1,4 +1,12 @@
-"""What the fused kernels share: numba (imported here, once) and layout helpers."""
+"""What the fused kernels share: numba (imported here, once) and layout helpers.
+
+What the kernels require of their arrays (also when a caller, e.g. the Torch backend, hands
+over views of its own buffers): float32 or float64, **one dtype for everything** (mixed dtypes
+return ``None`` so that the generic loop applies NumPy's promotion), any strides. Inputs that
+are not C-contiguous and writable are copied once (:func:`kernel_input`): numba compiles, and
+caches, one variant per layout and read-only flag, and a strided kernel would run slower than
+the copy costs. Nothing the caller passed in is ever written to.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +18,24 @@ from shoal.backend._lazy import require
 
 numba = require("numba", "numba", "The fused NumPy kernels")
 
-__all__ = ["batch_major", "common_dtype", "fresh", "njit", "numba", "placeholder", "vector"]
+__all__ = [
+    "batch_major",
+    "common_dtype",
+    "fresh",
+    "kernel_input",
+    "neuron_rows",
+    "njit",
+    "numba",
+    "placeholder",
+    "uniform_dtype",
+    "vector",
+]
 
 # cache=True: the first call of a process loads the compiled kernel from __pycache__ rather than
 # compiling (seconds) again. nogil: other Python threads run while a kernel does. No fastmath:
-# it would reorder the float operations and break agreement with the generic loop.
-njit = numba.njit(cache=True, nogil=True)
+# it would reorder the float operations and break agreement with the generic loop (and LLVM,
+# without it, never contracts a·b + c into one FMA, which would round once instead of twice).
+njit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -24,6 +44,27 @@ def common_dtype(*arrays: Any) -> np.dtype | None:
     """The dtype NumPy would compute in, or ``None`` if it is not float32/float64."""
     dtype = np.result_type(*[a for a in arrays if a is not None])
     return dtype if dtype in _FLOATS else None
+
+
+def uniform_dtype(*arrays: Any) -> np.dtype | None:
+    """The one float dtype of every array given (``None`` entries skipped), else ``None``.
+
+    Why not NumPy's promotion: with mixed dtypes NumPy computes part of a step in the narrow
+    dtype and the rest in the wide one; a kernel computing everything in one dtype would not
+    give the generic loop's numbers, so such calls take the generic loop.
+    """
+    dtypes = {np.asarray(a).dtype for a in arrays if a is not None}
+    if len(dtypes) != 1:
+        return None
+    (dtype,) = dtypes
+    return dtype if dtype in _FLOATS else None
+
+
+def kernel_input(array: np.ndarray) -> np.ndarray:
+    """``array`` itself when C-contiguous and writable (no copy), else a C-contiguous copy."""
+    if array.flags.c_contiguous and array.flags.writeable:
+        return array
+    return np.array(array, order="C")
 
 
 def batch_major(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -48,6 +89,19 @@ def vector(value: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | 
         return fresh(value, shape, dtype)
     except ValueError:
         return None
+
+
+def neuron_rows(values: Any, n_neurons: int, dtype: np.dtype) -> np.ndarray | None:
+    """``values`` each broadcast to ``(n_neurons,)``, stacked: ``(len(values), n_neurons)``.
+
+    One array for a kernel's per-neuron parameters: fewer arguments to unbox per call, and
+    fewer pointers for LLVM to check for aliasing before it vectorises a loop. ``None`` if one
+    of them does not broadcast per neuron.
+    """
+    rows = [vector(value, (n_neurons,), dtype) for value in values]
+    if any(row is None for row in rows):
+        return None
+    return np.stack(rows)  # type: ignore[arg-type]
 
 
 def placeholder(ndim: int, dtype: np.dtype) -> np.ndarray:

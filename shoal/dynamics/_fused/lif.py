@@ -1,220 +1,348 @@
 """The fused time loop of :func:`shoal.dynamics.lif.step` (see :mod:`shoal.dynamics._fused`).
 
-Per batch row and step, in ``step``'s order of operations::
+Per batch row and step, in ``step``'s order of operations, from the module's raw input ``u``
+(``prepare``'s ``β·u`` is formed here, element by element, never as a ``(T, B, N)`` array)::
 
-    irec   = spikes_prev @ w_rec                                  (with recurrence)
-    isyn   = β·isyn + syn_drive_t  (+ β·irec)
-    vmem   = α·vmem + Σ_syn isyn + bias  (+ vmem_drive_t)
+    isyn   = β·isyn + β·u_t                    (+ β·irec, irec = spikes_prev @ w_rec)
+    vmem   = α·vmem + Σ_syn isyn + bias        (+ noise_gain·ξ_t)
     spikes = clip(floor(vmem/θ) (· [vmem ≥ θ] unless every θ > 0), 0, max_spikes)
     vmem   = vmem − spikes·θ
 
-The recurrent product only visits the neurons that spiked (rows of ``w_rec`` scaled by their
-counts): at the usual few-percent rates that is a small fraction of the dense product, with no
-per-step BLAS call to oversubscribe a loaded machine. Its sum runs in another order than BLAS's,
-so with recurrence float64 results agree with the generic loop to rounding (~1e-15), not bits.
+Each product is rounded before the sum, as NumPy computes ``step`` (no FMA: numba only
+contracts under fastmath, which is off), so float32 and float64 results are the generic
+loop's, bit for bit without recurrence.
+
+Without recurrence one kernel call runs the whole loop, batch rows outermost: a row's state
+stays in L1 while its inputs stream through. With recurrence the loop over time is in Python:
+per step one BLAS product ``spikes_prev @ w_rec`` (the generic loop's own call, so the same
+numbers) and one kernel call for the elementwise rest, with BLAS threads chosen by timing
+(:class:`shoal.backend._fused.BlasThreadChooser`).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 
+from shoal.backend._blas_threads import (
+    BlasThreadChooser,
+    single_threaded_blas,
+    threads_keep_the_numbers,
+)
 from shoal.dynamics._fused._common import (
-    batch_major,
-    common_dtype,
     fresh,
+    kernel_input,
+    neuron_rows,
     njit,
     placeholder,
+    uniform_dtype,
     vector,
 )
+from shoal.dynamics._fused._rows import split_rows
 
-__all__ = ["scan"]
+__all__ = ["simulate"]
 
-
-@njit
-def _recurrent_input(spikes, w_rec, irec):  # pragma: no cover - compiled
-    """``irec = spikes @ w_rec``, visiting only the rows of neurons that spiked."""
-    irec[:] = 0.0
-    for j in range(spikes.shape[0]):
-        count = spikes[j]
-        if count != 0.0:  # NaN counts go through, so NaN still spreads
-            irec += count * w_rec[j]
+# Rows of the packed per-neuron parameters (see neuron_rows).
+_ALPHA, _BIAS, _THRESHOLD, _NOISE_GAIN = range(4)
 
 
 @njit
-def _spike_and_reset(v, threshold, max_spikes, positive, out):  # pragma: no cover - compiled
-    """``out = clip(floor(v/θ) (·[v ≥ θ]), 0, max_spikes)``; ``v −= out·θ`` (in place).
+def _spike(v, theta, zero, max_spikes, positive):  # pragma: no cover - compiled
+    """``(v − count·θ, count)``, ``count = clip(floor(v/θ) (·[v ≥ θ]), 0, max_spikes)``.
 
-    Selects rather than branches, and the mask in its own loop, so the loops vectorise (with
-    random data a branch per neuron mispredicts, ~3× slower).
+    Selects rather than branches (with random data a branch per neuron mispredicts, and a
+    loop with branches does not vectorise).
     """
-    n_neurons = v.shape[0]
-    for n in range(n_neurons):
-        out[n] = np.floor(v[n] / threshold[n])
-    if not positive:
+    count = np.floor(v / theta)
+    # `count·0`, not 0, where masked (a NaN stays NaN), as spike_counts does.
+    count = count if (positive or v >= theta) else count * zero
+    # np.clip's rule: NaN passes both bounds; max(−0, 0) is +0.
+    count = count if (count > zero or count != count) else zero
+    count = max_spikes if count > max_spikes else count
+    return v - count * theta, count
+
+
+@njit
+def _row_step(
+    u, noise, neuron, synapse, irec, isyn, vmem, spikes, total, zero, max_spikes, flags
+):  # pragma: no cover - compiled; covered through simulate()
+    """One step of one batch row, in place: ``isyn (S, N)``, ``vmem (N,)``, ``spikes (N,)``.
+
+    ``u (S*N,)`` is the raw input (channel ``n·S + s``), ``noise (N,)``, ``neuron (4, N)``,
+    ``synapse (2, S, N)`` = ``(β, β)``, ``irec (S*N,)`` synapse-major, ``total (N,)`` scratch.
+    ``flags`` = ``(positive, noisy, has_rec)``. Branches on the flags stay outside the loops
+    over neurons, and the spike rule selects rather than branches, so those loops vectorise.
+    """
+    positive, noisy, has_rec = flags
+    n_syn, n_neurons = synapse.shape[1], synapse.shape[2]
+    alpha, bias = neuron[_ALPHA], neuron[_BIAS]
+    threshold, noise_gain = neuron[_THRESHOLD], neuron[_NOISE_GAIN]
+    beta, gain = synapse[0], synapse[1]
+    if n_syn == 1:
+        # One synapse: the sum is isyn itself (step takes a view); one loop per variant, with
+        # contiguous operands only, so that each vectorises.
+        current, beta0, gain0 = isyn[0], beta[0], gain[0]
+        if has_rec:
+            for n in range(n_neurons):
+                value = beta0[n] * current[n] + gain0[n] * u[n]
+                value = beta0[n] * irec[n] + value
+                current[n] = value
+                vmem[n] = alpha[n] * vmem[n] + value + bias[n]
+        else:
+            for n in range(n_neurons):
+                value = beta0[n] * current[n] + gain0[n] * u[n]
+                current[n] = value
+                vmem[n] = alpha[n] * vmem[n] + value + bias[n]
+    else:
+        for s in range(n_syn):
+            current = isyn[s]
+            for n in range(n_neurons):
+                current[n] = beta[s, n] * current[n] + gain[s, n] * u[n * n_syn + s]
+            if has_rec:
+                for n in range(n_neurons):
+                    current[n] = beta[s, n] * irec[s * n_neurons + n] + current[n]
+        # Summed in synapse order, as NumPy sums that axis.
+        total[:] = isyn[0]
+        for s in range(1, n_syn):
+            total += isyn[s]
         for n in range(n_neurons):
-            out[n] = out[n] if v[n] >= threshold[n] else out[n] * 0.0
+            vmem[n] = alpha[n] * vmem[n] + total[n] + bias[n]
+    if noisy:
+        for n in range(n_neurons):
+            vmem[n] = vmem[n] + noise_gain[n] * noise[n]
     for n in range(n_neurons):
-        # np.clip's order; NaN passes through both comparisons.
-        count = 0.0 if out[n] < 0.0 else out[n]
-        count = max_spikes if count > max_spikes else count
-        v[n] = v[n] - count * threshold[n]
-        out[n] = count
+        vmem[n], spikes[n] = _spike(vmem[n], threshold[n], zero, max_spikes, positive)
+
+
+@njit
+def _record_row(isyn, vmem, rec_isyn, rec_vmem):  # pragma: no cover - compiled
+    """Copy a row's state into its records: ``isyn (S, N)`` → ``rec_isyn (N, S)`` (module layout)."""
+    for s in range(isyn.shape[0]):
+        for n in range(isyn.shape[1]):
+            rec_isyn[n, s] = isyn[s, n]
+    rec_vmem[:] = vmem
 
 
 @njit
 def _lif_kernel(
-    syn_drive,  # (B, T, S, N)
-    vmem_drive,  # (B, T, N) or placeholder
-    alpha,  # (N,)
-    beta,  # (S, N)
-    bias,  # (N,)
-    threshold,  # (N,)
-    w_rec,  # (N, S*N) synapse-major columns, or placeholder
-    isyn,  # (B, S, N) in/out
-    vmem,  # (B, N) in/out
-    spikes_prev,  # (B, N) in/out (recurrence only)
-    out_spikes,  # (B, T, N)
-    rec_isyn,  # (B, T, S, N) or placeholder
-    rec_vmem,  # (B, T, N) or placeholder
-    rec_irec,  # (B, T, S, N) or placeholder
-    max_spikes,
-    positive,
-    noisy,
-    has_rec,
-    record,
-):  # pragma: no cover - compiled; covered through scan() (numba hides it from coverage)
-    n_batches, n_steps, n_syn, n_neurons = syn_drive.shape
-    irec = np.zeros((n_syn, n_neurons), dtype=syn_drive.dtype)
-    total = np.zeros(n_neurons, dtype=syn_drive.dtype)
-    # Branches on the flags stay outside the loops over neurons, so those vectorise.
+    inputs, noise, neuron, synapse, isyn, vmem, spikes, rec_isyn, rec_vmem, zero, max_spikes, flags
+):  # pragma: no cover - compiled; covered through simulate()
+    """The whole loop without recurrence: ``inputs (B, T, S*N)`` → ``spikes (B, T, N)``.
+
+    ``flags`` = ``(positive, noisy, record)``; ``noise (B, T, N)`` and the records
+    ``(B, T, N, S)``/``(B, T, N)`` are one-element placeholders when unused.
+    """
+    positive, noisy, record = flags
+    n_batches, n_steps = inputs.shape[0], inputs.shape[1]
+    n_syn, n_neurons = synapse.shape[1], synapse.shape[2]
+    if n_syn == 1 and not noisy and not record:
+        # The common case as one loop nest (a third faster than calling _row_step per row).
+        alpha, bias, threshold = neuron[_ALPHA], neuron[_BIAS], neuron[_THRESHOLD]
+        beta, gain = synapse[0, 0], synapse[1, 0]
+        for b in range(n_batches):
+            current, vmem_b = isyn[b, 0], vmem[b]
+            for t in range(n_steps):
+                u, spikes_t = inputs[b, t], spikes[b, t]
+                for n in range(n_neurons):
+                    value = beta[n] * current[n] + gain[n] * u[n]
+                    current[n] = value
+                    v = alpha[n] * vmem_b[n] + value + bias[n]
+                    vmem_b[n], spikes_t[n] = _spike(v, threshold[n], zero, max_spikes, positive)
+        return
+    total = np.empty(n_neurons, dtype=synapse.dtype)
+    no_irec = np.empty(1, dtype=synapse.dtype)
+    row_flags = (positive, noisy, False)
     for b in range(n_batches):
         isyn_b, vmem_b = isyn[b], vmem[b]
         for t in range(n_steps):
-            drive = syn_drive[b, t]
-            if has_rec:
-                previous = spikes_prev[b] if t == 0 else out_spikes[b, t - 1]
-                _recurrent_input(previous, w_rec, irec.reshape(n_syn * n_neurons))
-                for s in range(n_syn):
-                    for n in range(n_neurons):
-                        isyn_b[s, n] = (
-                            beta[s, n] * isyn_b[s, n] + drive[s, n] + beta[s, n] * irec[s, n]
-                        )
-            else:
-                for s in range(n_syn):
-                    for n in range(n_neurons):
-                        isyn_b[s, n] = beta[s, n] * isyn_b[s, n] + drive[s, n]
-            # One synapse: the sum is isyn itself (step takes a view); more: summed in
-            # synapse order, as NumPy sums that axis.
-            total[:] = isyn_b[0]
-            for s in range(1, n_syn):
-                total += isyn_b[s]
-            for n in range(n_neurons):
-                vmem_b[n] = alpha[n] * vmem_b[n] + total[n] + bias[n]
-            if noisy:
-                vmem_b += vmem_drive[b, t]
-            _spike_and_reset(vmem_b, threshold, max_spikes, positive, out_spikes[b, t])
+            noise_t = noise[b, t] if noisy else noise[0, 0]
+            _row_step(
+                inputs[b, t],
+                noise_t,
+                neuron,
+                synapse,
+                no_irec,
+                isyn_b,
+                vmem_b,
+                spikes[b, t],
+                total,
+                zero,
+                max_spikes,
+                row_flags,
+            )
             if record:
-                rec_isyn[b, t] = isyn_b
-                rec_vmem[b, t] = vmem_b
-                if has_rec:
-                    rec_irec[b, t] = irec
-        if has_rec:
-            spikes_prev[b] = out_spikes[b, n_steps - 1]
+                _record_row(isyn_b, vmem_b, rec_isyn[b, t], rec_vmem[b, t])
 
 
-def scan(
-    config: Any, consts: Any, state: Any, xs: Any, record: bool, sparse_recurrence: bool = False
+@njit
+def _lif_step(
+    t, inputs, noise, neuron, synapse, irec, isyn, vmem, spikes, records, zero, max_spikes, flags
+):  # pragma: no cover - compiled; covered through simulate()
+    """Step ``t`` of every batch row, given this step's recurrent input ``irec (B, S*N)``.
+
+    ``records`` = ``(rec_isyn, rec_irec (B, T, N, S), rec_vmem (B, T, N))`` (placeholders
+    unless ``flags`` = ``(positive, noisy, record)`` asks to record).
+    """
+    positive, noisy, record = flags
+    rec_isyn, rec_irec, rec_vmem = records
+    n_syn, n_neurons = synapse.shape[1], synapse.shape[2]
+    total = np.empty(n_neurons, dtype=synapse.dtype)
+    row_flags = (positive, noisy, True)
+    for b in range(inputs.shape[0]):
+        noise_t = noise[b, t] if noisy else noise[0, 0]
+        _row_step(
+            inputs[b, t],
+            noise_t,
+            neuron,
+            synapse,
+            irec[b],
+            isyn[b],
+            vmem[b],
+            spikes[b, t],
+            total,
+            zero,
+            max_spikes,
+            row_flags,
+        )
+        if record:
+            _record_row(isyn[b], vmem[b], rec_isyn[b, t], rec_vmem[b, t])
+            for s in range(n_syn):
+                for n in range(n_neurons):
+                    rec_irec[b, t, n, s] = irec[b, s * n_neurons + n]
+
+
+def _rows_of(array: np.ndarray, part: slice) -> np.ndarray:
+    """The batch rows ``part`` of ``array``; a one-element placeholder as it is."""
+    return array if array.size == 1 else array[part]
+
+
+def simulate(
+    backend: Any, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool
 ) -> Any:
-    """``lif.step``'s loop, fused; ``None`` if this configuration is not covered.
+    """``simulate`` for LIF (and bit-shift LIF) on batch-major input; ``None`` if not covered.
 
     Args:
+        backend: The NumPy backend (draws the noise).
+        dynamics: ``shoal.dynamics.lif`` or a module sharing its step (``lif_bitshift``); its
+            ``prepare`` gives the decays and thresholds, run on an empty time slice.
         config: ``LIFConfig``.
-        consts: ``lif._Consts`` (``alpha``, ``beta`` synapse-major, ``bias``, ``threshold``,
-            ``w_rec`` with synapse-major columns).
+        params: ``LIFParams``.
         state: ``LIFState`` (``isyn`` synapse-major ``(B, n_syn, N)``); never written to.
-        xs: ``(syn_drive (T, B, n_syn, N), vmem_drive (T, B, N) or None)``.
-        record: Also return the per-step records ``step`` returns.
-        sparse_recurrence: Also cover ``w_rec`` (off by default, so recurrent networks take the
-            generic loop with its BLAS product). Why: the sparse product wins only while few
-            neurons spike; on the benchmark's recurrent workload (b), where a neuron fires ~0.9
-            spikes per step, it was 2.7× slower than one BLAS product per step. Choosing by the
-            observed spike density is the follow-up.
+        inputs: ``(B, T, n_syn·N)``, any strides (see :mod:`shoal.dynamics._fused._common`).
+        record: Also return the records ``finish`` returns.
 
     Returns:
-        ``(final_state, spikes (T, B, N), records)`` as ``NumpyBackend.scan`` returns them.
+        ``(spikes (B, T, N), final_state, records (B, T, ...))``, or ``None`` (a per-neuron spike
+        limit, mixed dtypes, parameters that do not broadcast per neuron, no time steps) before
+        any noise is drawn.
     """
-    syn_drive, vmem_drive = xs
-    n_steps, n_batches, n_syn, n_neurons = syn_drive.shape
+    n_batches, n_steps, n_channels = inputs.shape
+    n_syn = config.n_synapses
+    n_neurons = n_channels // n_syn
     try:
         max_spikes = float(config.max_spikes)
     except (TypeError, ValueError):  # a per-neuron limit: the generic loop handles it
         return None
-    dtype = common_dtype(syn_drive, vmem_drive, *consts, state.isyn, state.vmem)
-    if dtype is None or n_steps == 0:
+    if n_steps == 0:
         return None
-    alpha = vector(consts.alpha, (n_neurons,), dtype)
-    beta = vector(consts.beta, (n_syn, n_neurons), dtype)
-    bias = vector(consts.bias, (n_neurons,), dtype)
-    threshold = vector(consts.threshold, (n_neurons,), dtype)
-    if alpha is None or beta is None or bias is None or threshold is None:
-        return None  # a parameter that does not broadcast per neuron: the generic loop's case
+    # prepare on no time step: the constants, computed exactly as the generic path does; a
+    # noise of ones makes its noise term the per-neuron gain itself (g·1 = g exactly).
+    probe = np.ones((1, 1, n_neurons), inputs.dtype) if config.noisy else None
+    (_, noise_gain), consts = dynamics.prepare(
+        backend, config, params, np.swapaxes(inputs[:, :0], 0, 1), probe
+    )
     has_rec = bool(config.has_rec)
-    if has_rec and not sparse_recurrence:
+    dtype = uniform_dtype(
+        inputs,
+        noise_gain,
+        *consts,
+        state.isyn,
+        state.vmem,
+        state.spikes if has_rec else None,
+    )
+    if dtype is None:
         return None
-    if has_rec:
-        w_rec = fresh(consts.w_rec, np.shape(consts.w_rec), dtype)
-        # The sparse product skips the rows of silent neurons, where BLAS would form 0·w:
-        # a non-finite weight must still poison the result exactly as it does there.
-        if not np.all(np.isfinite(w_rec)):
+    if noise_gain is not None:  # (1, 1, N): prepare's noise term for a noise of ones
+        if np.ndim(noise_gain) != 3 or np.shape(noise_gain)[:2] != (1, 1):
             return None
-        spikes_prev = fresh(state.spikes, (n_batches, n_neurons), dtype)
-    else:
-        w_rec, spikes_prev = placeholder(2, dtype), placeholder(2, dtype)
+        noise_gain = noise_gain[0, 0]
+    beta = vector(consts.beta, (n_syn, n_neurons), dtype)
+    neuron = neuron_rows(
+        (
+            consts.alpha,
+            consts.bias,
+            consts.threshold,
+            np.ones(n_neurons, dtype) if noise_gain is None else noise_gain,
+        ),
+        n_neurons,
+        dtype,
+    )
+    if beta is None or neuron is None:
+        return None  # a parameter that does not broadcast per neuron: the generic loop's case
+    synapse = np.stack([beta, beta])  # (β, gain = β): prepare's β·u, formed in the loop
+    noisy = bool(config.noisy)
+    # Covered: only now is noise drawn (a `None` above leaves NumPy's generator untouched).
+    noise = (
+        np.asarray(
+            backend.normal(None, dynamics.noise_shape(config, inputs.shape), inputs.dtype), dtype
+        )
+        if noisy
+        else placeholder(3, dtype)
+    )
     # Fresh arrays: the kernel updates the state in place, and the module's own must not change.
     isyn = fresh(state.isyn, (n_batches, n_syn, n_neurons), dtype)
     vmem = fresh(state.vmem, (n_batches, n_neurons), dtype)
     spikes = np.empty((n_batches, n_steps, n_neurons), dtype)
-    if record:
-        rec_isyn = np.empty((n_batches, n_steps, n_syn, n_neurons), dtype)
-        rec_vmem = np.empty((n_batches, n_steps, n_neurons), dtype)
-        rec_irec = rec_isyn.copy() if has_rec else placeholder(4, dtype)
+    rec_shape = (n_batches, n_steps, n_neurons, n_syn) if record else (1, 1, 1, 1)
+    rec_isyn = np.empty(rec_shape, dtype)
+    rec_vmem = np.empty(rec_shape[:3], dtype)
+    positive = bool(np.all(neuron[_THRESHOLD] > 0))
+    zero, limit = dtype.type(0), dtype.type(max_spikes)
+    inputs = kernel_input(inputs)
+    if has_rec:
+        rec_irec = np.empty(rec_shape, dtype)
+        spikes_prev = fresh(state.spikes, (n_batches, n_neurons), dtype)
+        irec = np.empty((n_batches, n_syn * n_neurons), dtype)
+        records = (rec_isyn, rec_irec, rec_vmem)
+        flags = (positive, noisy, bool(record))
+        # Threads only where they leave the product's bits alone (so that the numbers never
+        # depend on the machine's load); otherwise one thread, as the generic loop runs.
+        same = threads_keep_the_numbers((n_batches, n_neurons), consts.w_rec)
+        threads = BlasThreadChooser(n_batches * n_neurons * n_syn * n_neurons if same else 0)
+        with threads:
+            for t in range(n_steps):
+                threads.before_step()
+                started = time.perf_counter()
+                previous = spikes_prev if t == 0 else spikes[:, t - 1]
+                np.matmul(previous, consts.w_rec, out=irec)
+                _lif_step(t, inputs, noise, neuron, synapse, irec, isyn, vmem, spikes, records,
+                          zero, limit, flags)  # fmt: skip
+                threads.after_step(time.perf_counter() - started)
+        final = type(state)(np.array(spikes[:, -1]), isyn, vmem)
     else:
-        rec_isyn, rec_vmem, rec_irec = (
-            placeholder(4, dtype),
-            placeholder(3, dtype),
-            placeholder(4, dtype),
-        )
-    noisy = vmem_drive is not None
-    _lif_kernel(
-        batch_major(syn_drive, dtype),
-        batch_major(vmem_drive, dtype) if noisy else placeholder(3, dtype),
-        alpha,
-        beta,
-        bias,
-        threshold,
-        w_rec,
-        isyn,
-        vmem,
-        spikes_prev,
+        flags = (positive, noisy, bool(record))
+
+        def rows(part: slice) -> None:
+            _lif_kernel(inputs[part], _rows_of(noise, part), neuron, synapse, isyn[part],
+                        vmem[part], spikes[part], _rows_of(rec_isyn, part),
+                        _rows_of(rec_vmem, part), zero, limit, flags)  # fmt: skip
+
+        with single_threaded_blas():  # see shoal.backend._fused: idle BLAS workers spin
+            split_rows(rows, n_batches, spikes.size)
+        final = type(state)(None, isyn, vmem)
+    if not record:
+        return spikes, final, {}
+    # The spike record is a copy, as the generic loop records: the output and the record must
+    # not alias (an in-place edit of one would change the other).
+    return (
         spikes,
-        rec_isyn,
-        rec_vmem,
-        rec_irec,
-        max_spikes,
-        bool(np.all(threshold > 0)),
-        noisy,
-        has_rec,
-        bool(record),
+        final,
+        {
+            "irec": rec_irec if has_rec else np.zeros_like(rec_isyn),
+            "spikes": spikes.copy(),
+            "isyn": rec_isyn,
+            "vmem": rec_vmem,
+        },
     )
-    final = type(state)(spikes_prev if has_rec else None, isyn, vmem)
-    records: dict[str, np.ndarray] = {}
-    if record:
-        # A copy, as the generic loop records: the output and the record must not alias (an
-        # in-place edit of one would change the other).
-        records = {"spikes": spikes.copy(), "isyn": rec_isyn, "vmem": rec_vmem}
-        if has_rec:
-            records["irec"] = rec_irec
-        records = {key: np.swapaxes(value, 0, 1) for key, value in records.items()}
-    return final, np.swapaxes(spikes, 0, 1), records
