@@ -38,13 +38,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from shoal.backend._fused import fused_kernels_enabled, fused_scan
+from shoal.backend._fused import fused_kernels_enabled
 from shoal.backend.numpy_backend import NumpyBackend
 
 __all__ = ["cpu_simulate", "torch_cpu_engine", "torch_cpu_engine_enabled"]
@@ -108,12 +107,11 @@ def cpu_simulate(
         params_np, state_np, inputs_np = _to_numpy((params, state, inputs))
     except (RuntimeError, TypeError):  # e.g. torch.func's wrapped tensors: no buffer to view
         return None
-    from shoal.backend.simulate import simulate
-
     # Torch never warns on float arithmetic (NaN, inf − inf); the same call must not start to.
+    # NumpyBackend.simulate: the fused loop over the raw input where a kernel covers the call.
     with np.errstate(all="ignore"):
-        outputs, final, _, records = simulate(
-            _ENGINE, dynamics, config, params_np, state_np, inputs_np, None, record
+        outputs, final, _, records = _ENGINE.simulate(
+            dynamics, config, params_np, state_np, inputs_np, None, record
         )
     return (
         _to_torch(outputs, dtype),
@@ -124,8 +122,7 @@ def cpu_simulate(
 
 
 class _NumpyEngine(NumpyBackend):
-    """The NumPy backend, with noise from torch's generator, and the kernel of the step's own
-    module for dynamics that reuse another's step (``lif_decays.step`` is ``lif.step``)."""
+    """The NumPy backend, with noise from torch's generator."""
 
     @staticmethod
     def normal(key: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
@@ -134,24 +131,6 @@ class _NumpyEngine(NumpyBackend):
         # As TorchBackend.normal draws it: the same numbers for the same torch seed.
         torch_dtype = torch.from_numpy(np.empty(0, dtype)).dtype
         return torch.randn(shape, dtype=torch_dtype).numpy()
-
-    @staticmethod
-    def fused_scan(
-        dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
-    ) -> tuple[Any, Any, dict[str, Any]] | None:
-        name = getattr(dynamics, "FUSED_SCAN", None)
-        # The module that defines the step (loaded: the dynamics imported it) knows its kernel.
-        owner = sys.modules.get(getattr(dynamics.step, "__module__", ""))
-        if name is None and getattr(owner, "step", None) is dynamics.step:
-            name = getattr(owner, "FUSED_SCAN", None)
-        return fused_scan(_KernelName(name), config, consts, state, xs, record)
-
-
-class _KernelName:
-    """What :func:`~shoal.backend._fused.fused_scan` reads of a dynamics module."""
-
-    def __init__(self, name: str | None) -> None:
-        self.FUSED_SCAN = name
 
 
 _ENGINE = _NumpyEngine()
