@@ -10,11 +10,7 @@ product over all steps at the end.
 
 from __future__ import annotations
 
-import itertools
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -22,6 +18,7 @@ import torch
 
 from shoal.backend._torch_bptt_ops import LIFInputs
 from shoal.backend.surrogates import FastSigmoid, PeriodicExponential, Sigmoid, StepPWL
+from shoal.dynamics._fused._rows import run_rows
 
 __all__ = ["SURROGATE_KINDS", "backward", "forward"]
 
@@ -29,69 +26,13 @@ __all__ = ["SURROGATE_KINDS", "backward", "forward"]
 #: a subclass may override ``partials``, which only the Torch-ops engine honours.
 SURROGATE_KINDS = {StepPWL: 0, Sigmoid: 1, FastSigmoid: 2, PeriodicExponential: 3}
 
-_pool: dict[tuple[int, int], ThreadPoolExecutor] = {}
-
 
 def _in_threads(rows: Callable[[int, int], None], n_batches: int) -> None:
-    """``rows(start, stop)`` over chunks of the batch, shared with up to torch's thread count.
-
-    Batch rows are independent and the kernels release the GIL, so Python threads run them in
-    parallel (not numba's ``parallel=True``: its OpenMP/TBB pool would compete with Torch's own
-    OpenMP threads, and follow another thread setting than ``torch.set_num_threads``).
-
-    The calling thread works too, taking small chunks from the same queue as the helpers, and
-    waits only for chunks a helper has actually taken: on a loaded machine a helper thread may
-    not be scheduled for milliseconds, and a fixed split would wait for it (measured: 20%
-    slower than one thread at load 6 on 2 cores; this way it is never much slower). The pool
-    is keyed by process id: a forked child (a DataLoader worker, multiprocessing) inherits the
-    pool object but not its threads, and would wait forever on it.
-    """
-    n_threads = max(1, min(torch.get_num_threads(), n_batches))
-    if n_threads == 1:
-        rows(0, n_batches)
-        return
-    key = (os.getpid(), n_threads - 1)
-    if key not in _pool:  # one pool, of the current size
-        for old in _pool.values():
-            old.shutdown(wait=False)
-        _pool.clear()
-        _pool[key] = ThreadPoolExecutor(n_threads - 1, thread_name_prefix="shoal-bptt")
-    n_chunks = min(n_batches, 4 * n_threads)
-    bounds = [int(b) for b in np.linspace(0, n_batches, n_chunks + 1)]
-    queue = iter(list(itertools.pairwise(bounds)))
-    lock = threading.Lock()
-    finished = threading.Semaphore(0)
-    taken = [0]  # chunks taken by helpers (released on `finished` when done)
-    errors: list[BaseException] = []
-
-    def helper() -> None:
-        while True:
-            with lock:
-                chunk = next(queue, None)
-                if chunk is None:
-                    return
-                taken[0] += 1
-            try:
-                rows(*chunk)
-            except BaseException as error:  # re-raised in the calling thread
-                errors.append(error)
-            finally:
-                finished.release()
-
-    for _ in range(n_threads - 1):
-        _pool[key].submit(helper)
-    while True:
-        with lock:
-            chunk = next(queue, None)
-        if chunk is None:
-            break
-        rows(*chunk)
-    with lock:  # no helper takes a chunk any more: wait for those taken
-        waiting = taken[0]
-    for _ in range(waiting):
-        finished.acquire()
-    if errors:
-        raise errors[0]
+    """``rows(start, stop)`` over chunks of the batch, on up to Torch's thread count (the
+    kernels release the GIL; see :mod:`shoal.dynamics._fused._rows` for why threads and a
+    queue, and not numba's ``parallel=True``, whose OpenMP/TBB pool would compete with Torch's
+    own threads and follow another setting than ``torch.set_num_threads``)."""
+    run_rows(rows, n_batches, torch.get_num_threads())
 
 
 def _batch_major(value: torch.Tensor) -> np.ndarray:

@@ -304,20 +304,25 @@ def test_rows_split_over_threads_give_the_same_numbers(make, monkeypatch):
     x = 2.0 * np.random.default_rng(1).random((5, 40, 8))
     np.random.seed(3)
     whole = make()(x, record=True)
-    submitted = []
-    real_executor = _rows._executor()
+    chunks, threads = [], []
+    share_out = _rows.run_rows
 
-    class Counting:
-        def submit(self, *args):
-            submitted.append(args[1])
-            return real_executor.submit(*args)
+    def spy(rows, n_rows, n_threads):
+        threads.append(n_threads)
+
+        def recording(start, stop):
+            chunks.append((start, stop))
+            rows(start, stop)
+
+        share_out(recording, n_rows, n_threads)
 
     monkeypatch.setattr(_rows, "MIN_ELEMENTS", 0)
     monkeypatch.setattr(_rows, "_cores", lambda: 3)
-    monkeypatch.setattr(_rows, "_executor", Counting)
+    monkeypatch.setattr(_rows, "run_rows", spy)
     np.random.seed(3)
     split = make()(x, record=True)
-    assert submitted == [slice(1, 3), slice(3, 5)]  # rows 0 on the calling thread
+    assert threads == [3]
+    assert sorted(chunks) == [(k, k + 1) for k in range(5)]  # 5 rows, up to 12 chunks: one each
     np.testing.assert_array_equal(split[0], whole[0])
     for key in whole[2]:
         np.testing.assert_array_equal(split[2][key], whole[2][key], err_msg=key)
@@ -329,7 +334,17 @@ def test_a_forked_child_gets_its_own_row_threads(monkeypatch):
     from shoal.dynamics._fused import _rows
 
     monkeypatch.setattr(_rows, "_pool", {})
-    first = _rows._executor()
-    assert _rows._executor() is first
+    first = _rows._executor(1)
+    assert _rows._executor(1) is first
     monkeypatch.setitem(_rows._pool, "pid", -1)  # as seen from a forked child
-    assert _rows._executor() is not first
+    assert _rows._executor(1) is not first
+
+
+def test_the_row_pool_grows_when_more_threads_are_asked_for(monkeypatch):
+    from shoal.dynamics._fused import _rows
+
+    monkeypatch.setattr(_rows, "_pool", {})
+    one = _rows._executor(1)
+    assert _rows._executor(1) is one
+    three = _rows._executor(3)
+    assert three is not one and _rows._executor(2) is three

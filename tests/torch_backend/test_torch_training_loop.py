@@ -263,14 +263,14 @@ def test_a_forked_child_trains_without_waiting_on_the_parents_threads():
     pytest.importorskip("numba")
     code = (
         "import os, torch\n"
-        "from shoal.backend import _torch_bptt_numba\n"
+        "from shoal.dynamics._fused import _rows\n"
         "from shoal.nn.modules.torch import LIFTorch\n"
         "torch.set_num_threads(2)\n"
         "def train():\n"
         "    out, _, _ = LIFTorch(3)(torch.ones(4, 5, 3))\n"
         "    out.sum().backward()\n"
         "train()\n"
-        "assert _torch_bptt_numba._pool  # the parent's pool exists\n"
+        "assert _rows._pool  # the parent's pool exists\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
         "    train()\n"
