@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from shoal.dynamics import lif
 
 __all__ = [
+    "FUSED_SCAN",
     "STATE_NAMES",
     "LIFDecayParams",
     "finish",
@@ -31,6 +32,9 @@ pack_state = lif.pack_state
 unpack_state = lif.unpack_state
 step = lif.step
 finish = lif.finish
+# The same step, and a `prepare` whose constants have LIF's form (the fused loop reads only
+# those, computed by this module's `prepare`), so the same fused loop.
+FUSED_SCAN = lif.FUSED_SCAN
 
 
 class LIFDecayParams(NamedTuple):

@@ -260,3 +260,30 @@ def test_compiled_training_call_is_not_retraced_after_an_import(monkeypatch):
     out, _, _ = compiled(x)
     assert counters["stats"]["unique_graphs"] == graphs
     assert out.requires_grad
+
+
+@pytest.mark.parametrize("leak_mode", ["taus", "decays", "bitshifts"])
+def test_lif_torch_without_autograd_runs_the_fused_kernel(leak_mode, monkeypatch):
+    # LIFTorch's dynamics is `lif_decays` (its leak modes), not `lif`: it must still name the
+    # fused loop, or the engine silently runs NumPy's step-by-step loop (70x slower on (e)).
+    pytest.importorskip("numba")
+    from shoal.dynamics._fused import lif as fused_lif
+
+    calls = []
+    real = fused_lif.simulate
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(fused_lif, "simulate", spy)
+    module = LIFTorch(4, leak_mode=leak_mode)
+    x = _spiking_input(torch.float32)
+    with torch.no_grad():
+        out, _, _ = module(x)
+    assert calls == [True]
+    with torch_cpu_engine(False), torch.no_grad():
+        module.reset_state()
+        expected, _, _ = module(x)
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), atol=1e-5)
