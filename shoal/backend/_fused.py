@@ -66,17 +66,25 @@ def fused_kernels(enabled: bool) -> Iterator[None]:
     Raises:
         TypeError: ``enabled`` is not a bool.
     """
+    with switched(_switch, "shoal.backend.fused_kernels", enabled):
+        yield
+
+
+@contextlib.contextmanager
+def switched(switch: dict[str, bool], owner: str, enabled: bool) -> Iterator[None]:
+    """``switch["enabled"] = enabled`` inside a ``with`` block, restored after it.
+
+    Raises:
+        TypeError: ``enabled`` is not a bool (named as ``owner``'s argument).
+    """
     if not isinstance(enabled, bool):
-        raise TypeError(
-            f"shoal.backend.fused_kernels: expected enabled to be a bool, got "
-            f"{type(enabled).__name__}"
-        )
-    previous = _switch["enabled"]
-    _switch["enabled"] = enabled
+        raise TypeError(f"{owner}: expected enabled to be a bool, got {type(enabled).__name__}")
+    previous = switch["enabled"]
+    switch["enabled"] = enabled
     try:
         yield
     finally:
-        _switch["enabled"] = previous
+        switch["enabled"] = previous
 
 
 def _kernels(dynamics: Any) -> Any:

@@ -11,7 +11,7 @@ product over all steps at the end.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -56,22 +56,40 @@ def _spike_output(n_batches: int, n_steps: int, n_neurons: int, dtype: Any) -> t
     return out, out.transpose(0, 1).numpy()
 
 
-def _forward_rows(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Any]:
-    from shoal.dynamics._bptt import lif as kernels
+class _ForwardBuffers(NamedTuple):
+    """What both forward engines start from: batch-major inputs, outputs, fresh state."""
 
+    drive: np.ndarray  # (B, T, n_syn, N)
+    vdrive: np.ndarray  # (B, T, N), or a (1, 1, 1) placeholder without noise
+    out: torch.Tensor  # the spike output handed back, (B, T, N)
+    spikes: np.ndarray  # its NumPy view
+    v_out: np.ndarray  # pre-reset membrane per step, (B, T, N)
+    i_out: np.ndarray  # synaptic currents per step, (B, T, n_syn, N)
+    isyn: np.ndarray  # state copies the kernels update in place
+    vmem: np.ndarray
+    params: tuple[Any, ...]  # (α, β, bias, θ, [cap, 0])
+
+
+def _forward_buffers(x: LIFInputs) -> _ForwardBuffers:
     drive = _batch_major(x.drive)
     n_batches, n_steps, _, n_neurons = drive.shape
     dtype = drive.dtype
-    noisy = x.vdrive is not None
-    vdrive = _batch_major(x.vdrive) if noisy else np.zeros((1, 1, 1), dtype)
+    vdrive = _batch_major(x.vdrive) if x.vdrive is not None else np.zeros((1, 1, 1), dtype)
     out, spikes = _spike_output(n_batches, n_steps, n_neurons, x.drive.dtype)
-    v_out = np.empty_like(spikes)
-    i_out = np.empty_like(drive)
-    isyn = x.isyn.clone().numpy()  # the kernel updates the state in place
-    vmem = x.vmem.clone().numpy()
     # As the Torch clip does: a cap beyond the dtype's range is its largest value.
     cap = np.array([min(x.max_spikes, float(np.finfo(dtype).max)), 0.0], dtype)
     params = (x.alpha.numpy(), x.beta.numpy(), x.bias.numpy(), x.threshold.numpy(), cap)
+    return _ForwardBuffers(
+        drive, vdrive, out, spikes, np.empty_like(spikes), np.empty_like(drive),
+        x.isyn.clone().numpy(), x.vmem.clone().numpy(), params,
+    )  # fmt: skip
+
+
+def _forward_rows(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Any]:
+    from shoal.dynamics._bptt import lif as kernels
+
+    drive, vdrive, out, spikes, v_out, i_out, isyn, vmem, params = _forward_buffers(x)
+    noisy = x.vdrive is not None
 
     def rows(start: int, stop: int) -> None:
         batch = slice(start, stop)
@@ -79,7 +97,7 @@ def _forward_rows(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tenso
         kernels.forward(drive[batch], noise, noisy, *params, spikes[batch], v_out[batch],
                         i_out[batch], isyn[batch], vmem[batch])  # fmt: skip
 
-    _in_threads(rows, n_batches)
+    _in_threads(rows, drive.shape[0])
     # The backward keeps its own copy of the counts: the user may edit the output in place.
     saved = (v_out, i_out, spikes.copy())
     return out, torch.from_numpy(isyn), torch.from_numpy(vmem), saved
@@ -173,20 +191,12 @@ def backward(x: LIFInputs, saved: Any, g_spikes: Any, g_isyn: Any, g_vmem: Any) 
 def _forward_recurrent(x: LIFInputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Any]:
     from shoal.dynamics._bptt import lif_recurrent as kernels
 
-    drive = _batch_major(x.drive)
+    drive, vdrive, out, spikes, v_out, i_out, isyn, vmem, params = _forward_buffers(x)
     n_batches, n_steps, n_syn, n_neurons = drive.shape
-    dtype = drive.dtype
     noisy = x.vdrive is not None
-    vdrive = _batch_major(x.vdrive) if noisy else np.zeros((1, 1, 1), dtype)
-    out, spikes = _spike_output(n_batches, n_steps, n_neurons, x.drive.dtype)
-    v_out = np.empty_like(spikes)
-    i_out = np.empty_like(drive)
     irec_out = np.empty_like(drive)
-    isyn, vmem = x.isyn.clone().numpy(), x.vmem.clone().numpy()
     carry = x.spikes.clone().numpy()  # S_{t−1}, contiguous; the kernel writes S_t into it
     carry_tensor = torch.from_numpy(carry)  # the same memory
-    cap = np.array([min(x.max_spikes, float(np.finfo(dtype).max)), 0.0], dtype)
-    params = (x.alpha.numpy(), x.beta.numpy(), x.bias.numpy(), x.threshold.numpy(), cap)
     for t in range(n_steps):
         # `spikes @ w_rec` exactly as lif.step computes it (same call, same BLAS).
         irec = torch.reshape(carry_tensor @ x.w_rec, (n_batches, n_syn, n_neurons)).numpy()

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from shoal.backend._fused import fused_kernels_enabled
+from shoal.backend._fused import fused_kernels_enabled, switched
 from shoal.backend.numpy_backend import NumpyBackend
 
 __all__ = ["cpu_simulate", "torch_cpu_engine", "torch_cpu_engine_enabled"]
@@ -76,17 +76,8 @@ def torch_cpu_engine(enabled: bool) -> Iterator[None]:
     Raises:
         TypeError: ``enabled`` is not a bool.
     """
-    if not isinstance(enabled, bool):
-        raise TypeError(
-            f"shoal.backend.torch_cpu_engine: expected enabled to be a bool, got "
-            f"{type(enabled).__name__}"
-        )
-    previous = _switch["enabled"]
-    _switch["enabled"] = enabled
-    try:
+    with switched(_switch, "shoal.backend.torch_cpu_engine", enabled):
         yield
-    finally:
-        _switch["enabled"] = previous
 
 
 def cpu_simulate(
