@@ -52,6 +52,26 @@ def _count(v, threshold, limits):  # pragma: no cover - compiled
 
 
 @njit
+def membrane_and_spikes(b, t, isyn, vdrive, noisy, alpha, bias, threshold, max_spikes,
+                        spikes, v_out, vmem):  # fmt: skip  # pragma: no cover - compiled
+    """Row ``b``, step ``t`` after the synapses: ``v_out`` (pre-reset membrane), ``spikes`` and
+    the reset ``vmem``, in ``lif.step``'s order (shared by the recurrent step kernel)."""
+    n_syn, n_neurons = isyn.shape[1], isyn.shape[2]
+    for n in range(n_neurons):
+        total = isyn[b, 0, n]
+        for s in range(1, n_syn):
+            total = total + isyn[b, s, n]
+        v_out[b, t, n] = fma(alpha[n], vmem[b, n], total) + bias[n]
+    if noisy:
+        for n in range(n_neurons):
+            v_out[b, t, n] = v_out[b, t, n] + vdrive[b, t, n]
+    for n in range(n_neurons):
+        count = _count(v_out[b, t, n], threshold[n], max_spikes)
+        spikes[b, t, n] = count
+        vmem[b, n] = fma(-count, threshold[n], v_out[b, t, n])
+
+
+@njit
 def forward(drive, vdrive, noisy, alpha, beta, bias, threshold, max_spikes,
             spikes, v_out, i_out, isyn, vmem):  # fmt: skip  # pragma: no cover - compiled
     """The forward loop; fills ``spikes``/``v_out`` ``(B, T, N)``, ``i_out`` ``(B, T, S, N)``
@@ -64,18 +84,8 @@ def forward(drive, vdrive, noisy, alpha, beta, bias, threshold, max_spikes,
                 for n in range(n_neurons):
                     isyn[b, s, n] = fma(beta[s, n], isyn[b, s, n], drive[b, t, s, n])
                     i_out[b, t, s, n] = isyn[b, s, n]
-            for n in range(n_neurons):
-                total = isyn[b, 0, n]
-                for s in range(1, n_syn):
-                    total = total + isyn[b, s, n]
-                v_out[b, t, n] = fma(alpha[n], vmem[b, n], total) + bias[n]
-            if noisy:
-                for n in range(n_neurons):
-                    v_out[b, t, n] = v_out[b, t, n] + vdrive[b, t, n]
-            for n in range(n_neurons):
-                count = _count(v_out[b, t, n], threshold[n], max_spikes)
-                spikes[b, t, n] = count
-                vmem[b, n] = fma(-count, threshold[n], v_out[b, t, n])
+            membrane_and_spikes(b, t, isyn, vdrive, noisy, alpha, bias, threshold, max_spikes,
+                                spikes, v_out, vmem)  # fmt: skip
 
 
 @njit

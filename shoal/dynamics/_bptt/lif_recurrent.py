@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from shoal.dynamics._bptt._fma import fma, njit
-from shoal.dynamics._bptt.lif import _count, _surrogate
+from shoal.dynamics._bptt.lif import _surrogate, membrane_and_spikes
 
 __all__ = ["backward_step", "forward_step"]
 
@@ -34,19 +34,10 @@ def forward_step(t, drive, irec, vdrive, noisy, alpha, beta, bias, threshold, ma
                 isyn[b, s, n] = fma(beta[s, n], irec[b, s, n], current)
                 i_out[b, t, s, n] = isyn[b, s, n]
                 irec_out[b, t, s, n] = irec[b, s, n]
+        membrane_and_spikes(b, t, isyn, vdrive, noisy, alpha, bias, threshold, max_spikes,
+                            spikes, v_out, vmem)  # fmt: skip
         for n in range(n_neurons):
-            total = isyn[b, 0, n]
-            for s in range(1, n_syn):
-                total = total + isyn[b, s, n]
-            v_out[b, t, n] = fma(alpha[n], vmem[b, n], total) + bias[n]
-        if noisy:
-            for n in range(n_neurons):
-                v_out[b, t, n] = v_out[b, t, n] + vdrive[b, t, n]
-        for n in range(n_neurons):
-            count = _count(v_out[b, t, n], threshold[n], max_spikes)
-            spikes[b, t, n] = count
-            carry[b, n] = count
-            vmem[b, n] = fma(-count, threshold[n], v_out[b, t, n])
+            carry[b, n] = spikes[b, t, n]
 
 
 @njit
