@@ -12,9 +12,9 @@ Why selected here and not by the model classes: the kernel is a property of the 
 numba is imported on the first fused call, never by ``import shoal``.
 
 **BLAS threads** (:mod:`shoal.backend._blas_threads`): one thread around per-step loops
-(:func:`single_threaded_blas`), or, for recurrent LIF's product per step, the count that
-times faster (:class:`BlasThreadChooser`). Large one-off products, such as a ``Linear``
-layer's GEMM over all time steps, keep every thread.
+(:func:`single_threaded_blas`); recurrent LIF uses more cores by running blocks of batch rows
+on separate workers instead (:mod:`shoal.dynamics._fused.lif_recurrent`). Large one-off
+products, such as a ``Linear`` layer's GEMM over all time steps, keep every thread.
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from shoal.backend._blas_threads import BlasThreadChooser, single_threaded_blas
+from shoal.backend._blas_threads import single_threaded_blas
 
 __all__ = [
-    "BlasThreadChooser",
     "fused_kernels",
     "fused_kernels_enabled",
     "fused_scan",

@@ -15,22 +15,17 @@ loop's, bit for bit without recurrence.
 Without recurrence one kernel call runs the whole loop, batch rows outermost: a row's state
 stays in L1 while its inputs stream through. With recurrence the loop over time is in Python:
 per step one BLAS product ``spikes_prev @ w_rec`` (the generic loop's own call, so the same
-numbers) and one kernel call for the elementwise rest, with BLAS threads chosen by timing
-(:class:`shoal.backend._fused.BlasThreadChooser`).
+numbers) and one kernel call for the elementwise rest, over fixed blocks of batch rows run on
+separate workers (:mod:`shoal.dynamics._fused.lif_recurrent`).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
 
-from shoal.backend._blas_threads import (
-    BlasThreadChooser,
-    single_threaded_blas,
-    threads_keep_the_numbers,
-)
+from shoal.backend._blas_threads import single_threaded_blas
 from shoal.dynamics._fused._common import (
     fresh,
     kernel_input,
@@ -176,43 +171,6 @@ def _lif_kernel(
                 _record_row(isyn_b, vmem_b, rec_isyn[b, t], rec_vmem[b, t])
 
 
-@njit
-def _lif_step(
-    t, inputs, noise, neuron, synapse, irec, isyn, vmem, spikes, records, zero, max_spikes, flags
-):  # pragma: no cover - compiled; covered through simulate()
-    """Step ``t`` of every batch row, given this step's recurrent input ``irec (B, S*N)``.
-
-    ``records`` = ``(rec_isyn, rec_irec (B, T, N, S), rec_vmem (B, T, N))`` (placeholders
-    unless ``flags`` = ``(positive, noisy, record)`` asks to record).
-    """
-    positive, noisy, record = flags
-    rec_isyn, rec_irec, rec_vmem = records
-    n_syn, n_neurons = synapse.shape[1], synapse.shape[2]
-    total = np.empty(n_neurons, dtype=synapse.dtype)
-    row_flags = (positive, noisy, True)
-    for b in range(inputs.shape[0]):
-        noise_t = noise[b, t] if noisy else noise[0, 0]
-        _row_step(
-            inputs[b, t],
-            noise_t,
-            neuron,
-            synapse,
-            irec[b],
-            isyn[b],
-            vmem[b],
-            spikes[b, t],
-            total,
-            zero,
-            max_spikes,
-            row_flags,
-        )
-        if record:
-            _record_row(isyn[b], vmem[b], rec_isyn[b, t], rec_vmem[b, t])
-            for s in range(n_syn):
-                for n in range(n_neurons):
-                    rec_irec[b, t, n, s] = irec[b, s * n_neurons + n]
-
-
 def _rows_of(array: np.ndarray, part: slice) -> np.ndarray:
     """The batch rows ``part`` of ``array``; a one-element placeholder as it is."""
     return array if array.size == 1 else array[part]
@@ -302,24 +260,14 @@ def simulate(
     zero, limit = dtype.type(0), dtype.type(max_spikes)
     inputs = kernel_input(inputs)
     if has_rec:
+        # Imported here: lif_recurrent runs this module's row kernel (a cycle at import time).
+        from shoal.dynamics._fused.lif_recurrent import simulate_recurrent
+
         rec_irec = np.empty(rec_shape, dtype)
         spikes_prev = fresh(state.spikes, (n_batches, n_neurons), dtype)
-        irec = np.empty((n_batches, n_syn * n_neurons), dtype)
-        records = (rec_isyn, rec_irec, rec_vmem)
-        flags = (positive, noisy, bool(record))
-        # Threads only where they leave the product's bits alone (so that the numbers never
-        # depend on the machine's load); otherwise one thread, as the generic loop runs.
-        same = threads_keep_the_numbers((n_batches, n_neurons), consts.w_rec)
-        threads = BlasThreadChooser(n_batches * n_neurons * n_syn * n_neurons if same else 0)
-        with threads:
-            for t in range(n_steps):
-                threads.before_step()
-                started = time.perf_counter()
-                previous = spikes_prev if t == 0 else spikes[:, t - 1]
-                np.matmul(previous, consts.w_rec, out=irec)
-                _lif_step(t, inputs, noise, neuron, synapse, irec, isyn, vmem, spikes, records,
-                          zero, limit, flags)  # fmt: skip
-                threads.after_step(time.perf_counter() - started)
+        simulate_recurrent(inputs, noise, neuron, synapse, consts.w_rec, spikes_prev,
+                           (isyn, vmem), spikes, (rec_isyn, rec_irec, rec_vmem),
+                           (zero, limit, (positive, noisy, bool(record))))  # fmt: skip
         final = type(state)(np.array(spikes[:, -1]), isyn, vmem)
     else:
         flags = (positive, noisy, bool(record))
