@@ -17,6 +17,8 @@ from shoal.backend._fused import fused_kernels
 from shoal.nn.modules import LIF
 
 pytest.importorskip("numba")
+# Both need numba.
+from shoal.dynamics._fused import lif as fused_lif
 from shoal.dynamics._fused import lif_recurrent
 
 
@@ -150,7 +152,7 @@ def test_an_error_in_a_block_reaches_the_caller_and_blas_is_restored(blocks, mon
     def broken(*args):
         raise FloatingPointError("a block failed")
 
-    monkeypatch.setattr(lif_recurrent, "_lif_step", broken)
+    monkeypatch.setattr(fused_lif, "_lif_step", broken)
     with pytest.raises(FloatingPointError, match="a block failed"):
         module(x)
     assert counts() == before

@@ -36,6 +36,7 @@ from shoal.dynamics._fused._common import (
     vector,
 )
 from shoal.dynamics._fused._rows import split_rows
+from shoal.dynamics._fused.lif_recurrent import _rows_of, simulate_recurrent
 
 __all__ = ["simulate"]
 
@@ -171,9 +172,41 @@ def _lif_kernel(
                 _record_row(isyn_b, vmem_b, rec_isyn[b, t], rec_vmem[b, t])
 
 
-def _rows_of(array: np.ndarray, part: slice) -> np.ndarray:
-    """The batch rows ``part`` of ``array``; a one-element placeholder as it is."""
-    return array if array.size == 1 else array[part]
+@njit
+def _lif_step(
+    t, inputs, noise, neuron, synapse, irec, isyn, vmem, spikes, records, zero, max_spikes, flags
+):  # pragma: no cover - compiled; covered through simulate()
+    """Step ``t`` of every batch row, given this step's recurrent input ``irec (B, S*N)``.
+
+    ``records`` = ``(rec_isyn, rec_irec (B, T, N, S), rec_vmem (B, T, N))`` (placeholders
+    unless ``flags`` = ``(positive, noisy, record)`` asks to record).
+    """
+    positive, noisy, record = flags
+    rec_isyn, rec_irec, rec_vmem = records
+    n_syn, n_neurons = synapse.shape[1], synapse.shape[2]
+    total = np.empty(n_neurons, dtype=synapse.dtype)
+    row_flags = (positive, noisy, True)
+    for b in range(inputs.shape[0]):
+        noise_t = noise[b, t] if noisy else noise[0, 0]
+        _row_step(
+            inputs[b, t],
+            noise_t,
+            neuron,
+            synapse,
+            irec[b],
+            isyn[b],
+            vmem[b],
+            spikes[b, t],
+            total,
+            zero,
+            max_spikes,
+            row_flags,
+        )
+        if record:
+            _record_row(isyn[b], vmem[b], rec_isyn[b, t], rec_vmem[b, t])
+            for s in range(n_syn):
+                for n in range(n_neurons):
+                    rec_irec[b, t, n, s] = irec[b, s * n_neurons + n]
 
 
 def simulate(
@@ -260,12 +293,9 @@ def simulate(
     zero, limit = dtype.type(0), dtype.type(max_spikes)
     inputs = kernel_input(inputs)
     if has_rec:
-        # Imported here: lif_recurrent runs this module's row kernel (a cycle at import time).
-        from shoal.dynamics._fused.lif_recurrent import simulate_recurrent
-
         rec_irec = np.empty(rec_shape, dtype)
         spikes_prev = fresh(state.spikes, (n_batches, n_neurons), dtype)
-        simulate_recurrent(inputs, noise, neuron, synapse, consts.w_rec, spikes_prev,
+        simulate_recurrent(_lif_step, inputs, noise, neuron, synapse, consts.w_rec, spikes_prev,
                            (isyn, vmem), spikes, (rec_isyn, rec_irec, rec_vmem),
                            (zero, limit, (positive, noisy, bool(record))))  # fmt: skip
         final = type(state)(np.array(spikes[:, -1]), isyn, vmem)

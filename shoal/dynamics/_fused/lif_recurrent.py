@@ -1,7 +1,7 @@
 """Recurrent LIF's fused time loop: fixed blocks of batch rows, each on its own worker.
 
 Per step a recurrent LIF needs ``irec = spikes_prev @ w_rec`` (one BLAS product) before the
-elementwise rest (one kernel call, :func:`_lif_step`), so the loop over time stays in Python.
+elementwise rest (one kernel call, ``lif._lif_step``), so the loop over time stays in Python.
 On one thread the product is ~90 % of a step (workload (b): 32×512 by 512×512, ~220 µs in
 float32), and BLAS's own threads do not help safely: OpenBLAS's float32 bits change with its
 thread count, and on a loaded machine each multi-threaded product waits for a descheduled
@@ -22,14 +22,13 @@ the remainder with another kernel: on (b) the blocks are rows 0–11 and 12–31
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from shoal.backend._blas_threads import row_blocks, single_threaded_blas
-from shoal.dynamics._fused._common import njit
 from shoal.dynamics._fused._rows import _cores, run_rows
-from shoal.dynamics._fused.lif import _record_row, _row_step, _rows_of
 
 __all__ = ["MIN_WORK", "simulate_recurrent"]
 
@@ -38,41 +37,9 @@ __all__ = ["MIN_WORK", "simulate_recurrent"]
 MIN_WORK = 1 << 22
 
 
-@njit
-def _lif_step(
-    t, inputs, noise, neuron, synapse, irec, isyn, vmem, spikes, records, zero, max_spikes, flags
-):  # pragma: no cover - compiled; covered through simulate()
-    """Step ``t`` of every batch row, given this step's recurrent input ``irec (B, S*N)``.
-
-    ``records`` = ``(rec_isyn, rec_irec (B, T, N, S), rec_vmem (B, T, N))`` (placeholders
-    unless ``flags`` = ``(positive, noisy, record)`` asks to record).
-    """
-    positive, noisy, record = flags
-    rec_isyn, rec_irec, rec_vmem = records
-    n_syn, n_neurons = synapse.shape[1], synapse.shape[2]
-    total = np.empty(n_neurons, dtype=synapse.dtype)
-    row_flags = (positive, noisy, True)
-    for b in range(inputs.shape[0]):
-        noise_t = noise[b, t] if noisy else noise[0, 0]
-        _row_step(
-            inputs[b, t],
-            noise_t,
-            neuron,
-            synapse,
-            irec[b],
-            isyn[b],
-            vmem[b],
-            spikes[b, t],
-            total,
-            zero,
-            max_spikes,
-            row_flags,
-        )
-        if record:
-            _record_row(isyn[b], vmem[b], rec_isyn[b, t], rec_vmem[b, t])
-            for s in range(n_syn):
-                for n in range(n_neurons):
-                    rec_irec[b, t, n, s] = irec[b, s * n_neurons + n]
+def _rows_of(array: np.ndarray, part: slice) -> np.ndarray:
+    """The batch rows ``part`` of ``array``; a one-element placeholder as it is (also lif.py's)."""
+    return array if array.size == 1 else array[part]
 
 
 def block_bounds(n_batches: int, n_steps: int, w_rec: np.ndarray) -> tuple[int, ...]:
@@ -88,6 +55,7 @@ def block_bounds(n_batches: int, n_steps: int, w_rec: np.ndarray) -> tuple[int, 
 
 
 def simulate_recurrent(
+    step: Callable[..., None],
     inputs: np.ndarray,
     noise: np.ndarray,
     neuron: np.ndarray,
@@ -102,6 +70,7 @@ def simulate_recurrent(
     """Run the recurrent loop in place: ``spikes (B, T, N)``, the state and the records.
 
     Args:
+        step: The step kernel, ``lif._lif_step`` (passed in: lif.py imports this module).
         inputs: Raw input ``(B, T, S*N)``, C-contiguous.
         noise: ``(B, T, N)``, or a one-element placeholder.
         neuron: ``(4, N)`` packed per-neuron parameters (see ``lif.py``).
@@ -127,8 +96,8 @@ def simulate_recurrent(
         for t in range(n_steps):
             previous = spikes_prev[part] if t == 0 else block_spikes[:, t - 1]
             np.matmul(previous, w_rec, out=irec)
-            _lif_step(t, block_inputs, block_noise, neuron, synapse, irec, block_isyn,
-                      block_vmem, block_spikes, block_records, zero, limit, flags)  # fmt: skip
+            step(t, block_inputs, block_noise, neuron, synapse, irec, block_isyn, block_vmem,
+                 block_spikes, block_records, zero, limit, flags)  # fmt: skip
 
     def run_blocks(first: int, stop: int) -> None:
         for k in range(first, stop):
