@@ -21,11 +21,14 @@ pytest.importorskip("numba")
 from shoal.dynamics._fused import lif as fused_lif
 from shoal.dynamics._fused import lif_recurrent
 
+_REAL_BUSY = lif_recurrent._busy
+
 
 @pytest.fixture
 def blocks(monkeypatch):
     """Split every call over ``cores`` (set by the test); records the bounds each call used."""
     monkeypatch.setattr(lif_recurrent, "MIN_WORK", 0)
+    monkeypatch.setattr(lif_recurrent, "_busy", lambda n_cores: False)  # as on an idle machine
     monkeypatch.setattr(_blas_threads, "_bounds", {})
     used: list[tuple[int, ...]] = []
     real = lif_recurrent.block_bounds
@@ -156,3 +159,25 @@ def test_an_error_in_a_block_reaches_the_caller_and_blas_is_restored(blocks, mon
     with pytest.raises(FloatingPointError, match="a block failed"):
         module(x)
     assert counts() == before
+
+
+@pytest.mark.parametrize("load", [0.0, 3.9, 4.0, 9.0])
+def test_a_busy_machine_runs_one_block_with_the_same_numbers(load, blocks, monkeypatch):
+    # Two cores: from a load average of 4 (two runnable threads per core) one block; the
+    # numbers are the same either way.
+    module = _module(np.float32, 64, 64)
+    x = (3 * np.random.default_rng(4).random((24, 10, 64))).astype(np.float32)
+    generic = _run(module, x, fused=False)
+    used = blocks(2)
+    monkeypatch.setattr(lif_recurrent, "_busy", _REAL_BUSY)
+    monkeypatch.setattr(lif_recurrent.os, "getloadavg", lambda: (load, load, load))
+    _assert_identical(_run(module, x, fused=True), generic)
+    assert (len(used[0]) == 2) is (load >= 4.0)
+
+
+def test_no_load_average_counts_as_idle(monkeypatch):
+    def missing():
+        raise OSError("no load average")
+
+    monkeypatch.setattr(lif_recurrent.os, "getloadavg", missing)
+    assert not _REAL_BUSY(2)
