@@ -47,8 +47,13 @@ def simulate(
     inputs: Any,
     rng_key: Any,
     record: bool,
+    training_loop: bool = False,
 ) -> tuple[Any, Any, Any, dict[str, Any]]:
     """Evolve ``dynamics`` over batched ``inputs`` of shape ``(B, T, Nin)``.
+
+    ``training_loop``: try ``backend.training_scan`` (the JAX backend's hand-written BPTT loop,
+    :mod:`shoal.backend._jax_bptt`) before the generic loop. An argument, not a global read
+    here, so that the compiled program's cache key holds it.
 
     Returns:
         ``(outputs (B, T, ...), final_state (batched), new_rng_key, records (B, T, ...))``;
@@ -83,6 +88,8 @@ def simulate(
         # numba kernels, see shoal.backend._fused); ``None`` means "run the generic loop".
         fused = getattr(backend, "fused_scan", None)
         result = None if fused is None else fused(dynamics, config, consts, state, xs, record)
+        if result is None and training_loop:
+            result = backend.training_scan(backend, dynamics, config, consts, state, xs, record)
         if result is None:
             step = partial(dynamics.step, backend, config, consts)
             result = backend.scan(step, state, xs, record)

@@ -1,0 +1,189 @@
+"""Training on JAX: LIF's time loop as one ``jax.custom_vjp`` with a hand-written backward.
+
+Why: differentiating the generic ``lax.scan`` over ``lif.step``, JAX's autodiff stores six
+``(T, B, N)`` residuals per loop (tangent masks, the surrogate's partials, …) and its reverse
+loop runs about a dozen small fusions per step; on workload (d) (Linear 256→512 + LIF 512,
+B 32, T 200) the backward took twice the forward. Here the forward loop keeps only the pre-reset
+membrane ``V`` and the synaptic currents ``I`` (the spikes are its output anyway), the
+surrogate's partials are computed once for the whole ``(T, B, N)`` trajectory, the reverse loop
+carries two gradients through three multiply-adds per step, and every parameter gradient is one
+vectorised reduction after it.
+
+The backward is the chain rule of exactly the graph the generic loop differentiates (see
+:mod:`shoal.dynamics._bptt.lif` for the equations, shared with Torch's kernels): the reset is
+not detached, the surrogate's partials are taken at ``(V_t, θ)``, nothing flows through the
+``max_spikes`` clip. ``prepare`` (decays from τ, the Linear before, noise scaling) stays under
+JAX's autodiff, so every leak mode gets its gradients unchanged.
+
+Selection (:func:`training_scan`, from :func:`shoal.backend.simulate.simulate` when the switch
+:func:`~shoal.backend.jax_fused_grad` is on): ``lif.step``'s equations (LIFJax,
+LIFBitshiftJax), no recurrence, no records. Undifferentiated, the custom_vjp runs the generic
+loop itself (the same numbers). Forward-mode (``jvp``, ``jacfwd``, ``hessian``) cannot go
+through a custom_vjp: shoal's compiled calls then retrace with the generic loop (see
+:func:`~shoal.backend._jax_bptt_switch.with_forward_mode_fallback`).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from shoal.dynamics import lif
+from shoal.dynamics._multiply_add import multiply_add, subtract_product
+from shoal.dynamics._spikes import spike_counts
+
+__all__ = ["training_scan"]
+
+
+def training_scan(
+    backend: Any, dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
+) -> tuple[Any, Any, dict[str, Any]] | None:
+    """``backend.scan``'s result through the custom_vjp loop, or ``None`` (generic loop)."""
+    if record or config.has_rec or getattr(dynamics, "step", None) is not lif.step:
+        return None
+    if not isinstance(state, lif.LIFState):
+        return None
+    drive, vdrive = xs
+    operands = (drive, vdrive, consts.alpha, consts.beta, consts.bias, consts.threshold,
+                state.isyn, state.vmem)  # fmt: skip
+    if drive.ndim != 4 or drive.shape[0] == 0:
+        return None
+    if any(jnp.result_type(value).kind != "f" for value in operands if value is not None):
+        return None
+    spikes, isyn, vmem = _lif_loop((backend, config), *operands)
+    return lif.LIFState(None, isyn, vmem), spikes, {}
+
+
+def _generic(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
+             threshold: Any, isyn: Any, vmem: Any) -> tuple[Any, Any, Any]:  # fmt: skip
+    """The loop undifferentiated: the generic scan itself (the switch-off numbers)."""
+    backend, config = setup
+    consts = lif._Consts(alpha, beta, bias, threshold, None)
+    step = partial(lif.step, backend, config, consts)
+    final, spikes, _ = backend.scan(step, lif.LIFState(None, isyn, vmem), (drive, vdrive), False)
+    return spikes, final.isyn, final.vmem
+
+
+_lif_loop = jax.custom_vjp(_generic, nondiff_argnums=(0,))
+
+
+def _flat(value: Any) -> Any:
+    # The loop reads 2-D (T, rest) arrays, as JaxBackend.scan does (a 4-D loop input with a
+    # size-1 axis got a permuted layout from XLA and a full copy).
+    return None if value is None else jnp.reshape(value, (value.shape[0], -1))
+
+
+def _forward(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
+             threshold: Any, isyn: Any, vmem: Any) -> tuple[Any, Any]:  # fmt: skip
+    """``lif.step``'s loop, also emitting the pre-reset membrane ``V`` and the currents ``I``."""
+    _, config = setup
+    _, n_batches, n_syn, n_neurons = drive.shape
+    isyn0 = jnp.broadcast_to(isyn, (n_batches, n_syn, n_neurons))
+    vmem0 = jnp.broadcast_to(vmem, (n_batches, n_neurons))
+
+    def body(carry: Any, x_t: Any) -> Any:
+        i_prev, u_prev = carry
+        d_t = jnp.reshape(x_t[0], (n_batches, n_syn, n_neurons))
+        # lif.step's operations in its order (no recurrence), so the spikes are its spikes.
+        i_t = multiply_add(jnp, beta, i_prev, d_t)
+        total = i_t[..., 0, :] if n_syn == 1 else jnp.sum(i_t, axis=-2)
+        v_t = multiply_add(jnp, alpha, u_prev, total) + bias
+        if x_t[1] is not None:
+            v_t = v_t + jnp.reshape(x_t[1], (n_batches, n_neurons))
+        s_t = spike_counts(jnp, v_t, threshold, config.max_spikes)
+        u_t = subtract_product(jnp, v_t, s_t, threshold)
+        return (i_t, u_t), (s_t, v_t, i_t)
+
+    (i_final, u_final), (spikes, v_all, i_all) = lax.scan(
+        body, (isyn0, vmem0), (_flat(drive), _flat(vdrive))
+    )
+    operands = (drive, vdrive, alpha, beta, bias, threshold, isyn, vmem)
+    return (spikes, i_final, u_final), (operands, spikes, v_all, i_all)
+
+
+def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
+    """The reverse loop (see :mod:`shoal.dynamics._bptt.lif`) and the parameter gradients.
+
+    One pass over the stored trajectory: each step reads ``V_t``, ``S_t``, ``I_t`` and
+    ``∂L/∂S_t`` and writes ``∂L/∂drive_t``; the parameter gradients are accumulated per
+    ``(B, …)`` element in the loop and reduced once after it. ``Σ_t gV_t·U_{t−1}`` (α) and
+    ``Σ_t gI_t·I_{t−1}`` (β) are summed as ``Σ_t gV_{t+1}·U_t`` and ``Σ_t gI_{t+1}·I_t`` (plus
+    the initial-state term), so that each step reads only its own slice of the trajectory.
+    """
+    _, config = setup
+    operands, spikes, v_all, i_all = residuals
+    drive, vdrive, alpha, beta, _, threshold, isyn, vmem = operands
+    g_spikes, g_isyn, g_vmem = cotangents
+    n_steps, n_batches, n_syn, n_neurons = drive.shape
+    dtype = v_all.dtype
+    surrogate = config.surrogate
+    rows = (n_batches, n_neurons)
+    synapses = (n_batches, n_syn, n_neurons)
+
+    def body(carry: Any, x_t: Any) -> Any:
+        g_u, g_i, g_v_next, g_it_next, acc = carry
+        v_t, s_t, i_t, g_s_t = (jnp.reshape(x, shape) for x, shape in zip(x_t, (rows, rows, synapses, rows)))  # fmt: skip
+        d_v, d_theta = surrogate.partials(jnp, v_t, threshold)
+        g_s = g_s_t - g_u * threshold  # ∂L/∂S_t: the output's and the reset's
+        g_v = g_u + g_s * d_v  # ∂L/∂V_t
+        g_it = g_i + g_v[:, None, :]  # ∂L/∂I_t in full, = ∂L/∂drive_t
+        u_t = subtract_product(jnp, v_t, s_t, threshold)  # the reset membrane, as forward had it
+        acc = (
+            acc[0] + g_v_next * u_t,  # α: gV_{t+1}·U_t
+            acc[1] + g_it_next * i_t,  # β: gI_{t+1}·I_t
+            acc[2] + g_v,  # bias
+            acc[3] + (g_s * d_theta - g_u * s_t),  # θ
+        )
+        carry = (g_v * alpha, g_it * beta, g_v, g_it, acc)
+        # ∂L/∂V_t is ∂L/∂noise_t: stored only when there is noise.
+        return carry, (
+            jnp.reshape(g_it, (-1,)),
+            None if vdrive is None else jnp.reshape(g_v, (-1,)),
+        )
+
+    def zeros(shape: tuple[int, ...]) -> Any:
+        return jnp.zeros(shape, dtype)
+
+    initial = (
+        jnp.broadcast_to(g_vmem, rows).astype(dtype),
+        jnp.broadcast_to(g_isyn, synapses).astype(dtype),
+        zeros(rows),
+        zeros(synapses),
+        (zeros(rows), zeros(synapses), zeros(rows), zeros(rows)),
+    )
+    xs = (_flat(v_all), _flat(spikes), _flat(i_all), _flat(g_spikes.astype(dtype)))
+    final, (g_drive, g_v) = lax.scan(body, initial, xs, reverse=True)
+    g_vmem0, g_isyn0, g_v0, g_i0, (acc_alpha, acc_beta, acc_bias, acc_theta) = final
+    grads = (
+        jnp.reshape(g_drive, drive.shape),
+        None if vdrive is None else jnp.reshape(g_v, (n_steps, *rows)),
+        acc_alpha + g_v0 * vmem,
+        acc_beta + g_i0 * isyn,
+        acc_bias,
+        acc_theta,
+        g_isyn0,
+        g_vmem0,
+    )
+    return tuple(
+        None if operand is None else _sum_to(grad, operand)
+        for grad, operand in zip(grads, operands)
+    )
+
+
+def _sum_to(grad: Any, operand: Any) -> Any:
+    """``grad`` summed over the axes ``operand`` was broadcast along, in ``operand``'s dtype."""
+    shape = jnp.shape(operand)
+    leading = grad.ndim - len(shape)
+    if leading:
+        grad = jnp.sum(grad, axis=tuple(range(leading)))
+    axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = jnp.sum(grad, axis=axes, keepdims=True)
+    return jnp.reshape(grad, shape).astype(jnp.result_type(operand))
+
+
+_lif_loop.defvjp(_forward, _backward)
