@@ -15,7 +15,7 @@ not detached, the surrogate's partials are taken at ``(V_t, θ)``, nothing flows
 ``max_spikes`` clip. ``prepare`` (decays from τ, the Linear before, noise scaling) stays under
 JAX's autodiff, so every leak mode gets its gradients unchanged.
 
-Selection (:func:`training_scan`, from :func:`shoal.backend.simulate.simulate` when the switch
+Selection (:func:`training_simulate`, from :func:`shoal.backend.simulate.simulate` when the switch
 :func:`~shoal.backend.jax_fused_grad` is on): ``lif.step``'s equations (LIFJax,
 LIFBitshiftJax), no recurrence, no records. Undifferentiated, the custom_vjp runs the generic
 loop itself (the same numbers). Forward-mode (``jvp``, ``jacfwd``, ``hessian``) cannot go
@@ -36,26 +36,43 @@ from shoal.dynamics import lif
 from shoal.dynamics._multiply_add import multiply_add, subtract_product
 from shoal.dynamics._spikes import spike_counts
 
-__all__ = ["training_scan"]
+__all__ = ["training_simulate"]
 
 
-def training_scan(
-    backend: Any, dynamics: Any, config: Any, consts: Any, state: Any, xs: Any, record: bool
-) -> tuple[Any, Any, dict[str, Any]] | None:
-    """``backend.scan``'s result through the custom_vjp loop, or ``None`` (generic loop)."""
-    if record or config.has_rec or getattr(dynamics, "step", None) is not lif.step:
+def training_simulate(
+    backend: Any,
+    dynamics: Any,
+    config: Any,
+    params: Any,
+    state: Any,
+    inputs: Any,
+    noise: Any,
+    record: bool,
+) -> tuple[Any, Any] | None:
+    """``(spikes (B, T, N), final state)`` through the custom_vjp loop, or ``None`` (generic).
+
+    Batch-major throughout: ``prepare`` is elementwise in time and only splits the last axis,
+    so it prepares the ``(B, T, Nin)`` input as it is (the same values; no batch↔time
+    transposition), and the loops read and write ``(B, T, …)`` slices in place. The Linear's
+    output, the loss's gradient and the Linear's weight gradient then need no transposed copy
+    either (four passes over a ``(T, B, N)`` array per training step otherwise).
+    """
+    if record or getattr(dynamics, "step", None) is not lif.step or config.has_rec:
         return None
-    if not isinstance(state, lif.LIFState):
+    if not isinstance(state, lif.LIFState) or inputs.ndim != 3 or 0 in inputs.shape[:2]:
         return None
-    drive, vdrive = xs
+    (drive, vdrive), consts = dynamics.prepare(backend, config, params, inputs, noise)
     operands = (drive, vdrive, consts.alpha, consts.beta, consts.bias, consts.threshold,
                 state.isyn, state.vmem)  # fmt: skip
-    if drive.ndim != 4 or drive.shape[0] == 0:
-        return None
     if any(jnp.result_type(value).kind != "f" for value in operands if value is not None):
         return None
     spikes, isyn, vmem = _lif_loop((backend, config), *operands)
-    return lif.LIFState(None, isyn, vmem), spikes, {}
+    return spikes, lif.LIFState(None, isyn, vmem)
+
+
+def _swap(value: Any) -> Any:
+    """``(B, T, ...)`` ↔ ``(T, B, ...)``."""
+    return None if value is None else jnp.swapaxes(value, 0, 1)
 
 
 def _generic(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
@@ -64,42 +81,48 @@ def _generic(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: A
     backend, config = setup
     consts = lif._Consts(alpha, beta, bias, threshold, None)
     step = partial(lif.step, backend, config, consts)
-    final, spikes, _ = backend.scan(step, lif.LIFState(None, isyn, vmem), (drive, vdrive), False)
-    return spikes, final.isyn, final.vmem
+    state = lif.LIFState(None, isyn, vmem)
+    final, spikes, _ = backend.scan(step, state, (_swap(drive), _swap(vdrive)), False)
+    return _swap(spikes), final.isyn, final.vmem
 
 
 _lif_loop = jax.custom_vjp(_generic, nondiff_argnums=(0,))
 
 
-def _flat(value: Any) -> Any:
-    # The loop reads 2-D (T, rest) arrays, as JaxBackend.scan does (a 4-D loop input with a
-    # size-1 axis got a permuted layout from XLA and a full copy).
-    return None if value is None else jnp.reshape(value, (value.shape[0], -1))
+def _step_of(value: Any, t: Any) -> Any:
+    """``value[:, t]`` for a traced ``t`` (a dynamic slice of the batch-major array)."""
+    return None if value is None else lax.dynamic_index_in_dim(value, t, axis=1, keepdims=False)
 
 
 def _forward(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
              threshold: Any, isyn: Any, vmem: Any) -> tuple[Any, Any]:  # fmt: skip
-    """``lif.step``'s loop, also emitting the pre-reset membrane ``V`` and the currents ``I``."""
+    """``lif.step``'s loop, also keeping the pre-reset membrane ``V`` and the currents ``I``.
+
+    Spikes are written into the batch-major output in place; ``V`` and ``I``, which only the
+    backward reads, are stacked time-major (contiguous per step).
+    """
     _, config = setup
-    _, n_batches, n_syn, n_neurons = drive.shape
+    n_batches, n_steps, n_syn, n_neurons = drive.shape
     isyn0 = jnp.broadcast_to(isyn, (n_batches, n_syn, n_neurons))
     vmem0 = jnp.broadcast_to(vmem, (n_batches, n_neurons))
+    dtype = jnp.result_type(drive, vmem0, alpha, bias, threshold)
 
-    def body(carry: Any, x_t: Any) -> Any:
-        i_prev, u_prev = carry
-        d_t = jnp.reshape(x_t[0], (n_batches, n_syn, n_neurons))
+    def body(carry: Any, t: Any) -> Any:
+        i_prev, u_prev, spikes = carry
         # lif.step's operations in its order (no recurrence), so the spikes are its spikes.
-        i_t = multiply_add(jnp, beta, i_prev, d_t)
+        i_t = multiply_add(jnp, beta, i_prev, _step_of(drive, t))
         total = i_t[..., 0, :] if n_syn == 1 else jnp.sum(i_t, axis=-2)
         v_t = multiply_add(jnp, alpha, u_prev, total) + bias
-        if x_t[1] is not None:
-            v_t = v_t + jnp.reshape(x_t[1], (n_batches, n_neurons))
+        if vdrive is not None:
+            v_t = v_t + _step_of(vdrive, t)
         s_t = spike_counts(jnp, v_t, threshold, config.max_spikes)
         u_t = subtract_product(jnp, v_t, s_t, threshold)
-        return (i_t, u_t), (s_t, v_t, i_t)
+        spikes = lax.dynamic_update_index_in_dim(spikes, s_t, t, axis=1)
+        return (i_t, u_t, spikes), (v_t, i_t)
 
-    (i_final, u_final), (spikes, v_all, i_all) = lax.scan(
-        body, (isyn0, vmem0), (_flat(drive), _flat(vdrive))
+    spikes0 = jnp.zeros((n_batches, n_steps, n_neurons), dtype)
+    (i_final, u_final, spikes), (v_all, i_all) = lax.scan(
+        body, (isyn0, vmem0, spikes0), jnp.arange(n_steps)
     )
     operands = (drive, vdrive, alpha, beta, bias, threshold, isyn, vmem)
     return (spikes, i_final, u_final), (operands, spikes, v_all, i_all)
@@ -108,27 +131,30 @@ def _forward(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: A
 def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
     """The reverse loop (see :mod:`shoal.dynamics._bptt.lif`) and the parameter gradients.
 
-    One pass over the stored trajectory: each step reads ``V_t``, ``S_t``, ``I_t`` and
-    ``∂L/∂S_t`` and writes ``∂L/∂drive_t``; the parameter gradients are accumulated per
-    ``(B, …)`` element in the loop and reduced once after it. ``Σ_t gV_t·U_{t−1}`` (α) and
-    ``Σ_t gI_t·I_{t−1}`` (β) are summed as ``Σ_t gV_{t+1}·U_t`` and ``Σ_t gI_{t+1}·I_t`` (plus
-    the initial-state term), so that each step reads only its own slice of the trajectory.
+    One pass over the stored trajectory: each step reads ``V_t``, ``I_t`` (time-major),
+    ``S_t`` and ``∂L/∂S_t`` (batch-major) and writes ``∂L/∂drive_t`` in place; the parameter
+    gradients are accumulated per ``(B, …)`` element in the loop and reduced once after it.
+    ``Σ_t gV_t·U_{t−1}`` (α) and ``Σ_t gI_t·I_{t−1}`` (β) are summed as ``Σ_t gV_{t+1}·U_t``
+    and ``Σ_t gI_{t+1}·I_t`` (plus the initial-state term), so that each step reads only its
+    own slice of the trajectory.
     """
     _, config = setup
     operands, spikes, v_all, i_all = residuals
     drive, vdrive, alpha, beta, _, threshold, isyn, vmem = operands
     g_spikes, g_isyn, g_vmem = cotangents
-    n_steps, n_batches, n_syn, n_neurons = drive.shape
+    n_batches, n_steps, n_syn, n_neurons = drive.shape
     dtype = v_all.dtype
     surrogate = config.surrogate
     rows = (n_batches, n_neurons)
     synapses = (n_batches, n_syn, n_neurons)
+    g_spikes = g_spikes.astype(dtype)
 
     def body(carry: Any, x_t: Any) -> Any:
-        g_u, g_i, g_v_next, g_it_next, acc = carry
-        v_t, s_t, i_t, g_s_t = (jnp.reshape(x, shape) for x, shape in zip(x_t, (rows, rows, synapses, rows)))  # fmt: skip
+        g_u, g_i, g_v_next, g_it_next, acc, g_drive, g_vdrive = carry
+        t, v_t, i_t = x_t
+        s_t = _step_of(spikes, t)
         d_v, d_theta = surrogate.partials(jnp, v_t, threshold)
-        g_s = g_s_t - g_u * threshold  # ∂L/∂S_t: the output's and the reset's
+        g_s = _step_of(g_spikes, t) - g_u * threshold  # ∂L/∂S_t: the output's and the reset's
         g_v = g_u + g_s * d_v  # ∂L/∂V_t
         g_it = g_i + g_v[:, None, :]  # ∂L/∂I_t in full, = ∂L/∂drive_t
         u_t = subtract_product(jnp, v_t, s_t, threshold)  # the reset membrane, as forward had it
@@ -138,12 +164,10 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
             acc[2] + g_v,  # bias
             acc[3] + (g_s * d_theta - g_u * s_t),  # θ
         )
-        carry = (g_v * alpha, g_it * beta, g_v, g_it, acc)
-        # ∂L/∂V_t is ∂L/∂noise_t: stored only when there is noise.
-        return carry, (
-            jnp.reshape(g_it, (-1,)),
-            None if vdrive is None else jnp.reshape(g_v, (-1,)),
-        )
+        g_drive = lax.dynamic_update_index_in_dim(g_drive, g_it, t, axis=1)
+        if g_vdrive is not None:  # ∂L/∂V_t is ∂L/∂noise_t
+            g_vdrive = lax.dynamic_update_index_in_dim(g_vdrive, g_v, t, axis=1)
+        return (g_v * alpha, g_it * beta, g_v, g_it, acc, g_drive, g_vdrive), None
 
     def zeros(shape: tuple[int, ...]) -> Any:
         return jnp.zeros(shape, dtype)
@@ -154,13 +178,15 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
         zeros(rows),
         zeros(synapses),
         (zeros(rows), zeros(synapses), zeros(rows), zeros(rows)),
+        zeros(drive.shape),
+        None if vdrive is None else zeros(vdrive.shape),
     )
-    xs = (_flat(v_all), _flat(spikes), _flat(i_all), _flat(g_spikes.astype(dtype)))
-    final, (g_drive, g_v) = lax.scan(body, initial, xs, reverse=True)
-    g_vmem0, g_isyn0, g_v0, g_i0, (acc_alpha, acc_beta, acc_bias, acc_theta) = final
+    final, _ = lax.scan(body, initial, (jnp.arange(n_steps), v_all, i_all), reverse=True)
+    g_vmem0, g_isyn0, g_v0, g_i0, accumulated, g_drive, g_vdrive = final
+    acc_alpha, acc_beta, acc_bias, acc_theta = accumulated
     grads = (
-        jnp.reshape(g_drive, drive.shape),
-        None if vdrive is None else jnp.reshape(g_v, (n_steps, *rows)),
+        g_drive,
+        g_vdrive,
         acc_alpha + g_v0 * vmem,
         acc_beta + g_i0 * isyn,
         acc_bias,

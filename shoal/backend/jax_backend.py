@@ -19,7 +19,7 @@ from jax import lax
 
 from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
-from shoal.backend._jax_bptt import training_scan
+from shoal.backend._jax_bptt import training_simulate
 from shoal.backend._jax_bptt_switch import with_forward_mode_fallback
 from shoal.backend._jax_forward import forward_loop
 from shoal.backend.simulate import simulate, simulate_forward
@@ -126,7 +126,7 @@ class JaxBackend:
         return final, ys, (records or {}) if record else {}
 
     forward_loop = staticmethod(forward_loop)
-    training_scan = staticmethod(training_scan)  # LIF's custom_vjp loop (_jax_bptt)
+    training_simulate = staticmethod(training_simulate)  # LIF's custom_vjp loop (_jax_bptt)
 
     @staticmethod
     def materialise(values: Any) -> Any:
