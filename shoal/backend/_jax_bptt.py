@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from shoal.dynamics import lif
+from shoal.dynamics import lif, lif_bitshift
 from shoal.dynamics._multiply_add import multiply_add, subtract_product
 from shoal.dynamics._spikes import spike_counts
 
@@ -55,14 +55,20 @@ def training_simulate(
     so it prepares the ``(B, T, Nin)`` input as it is (the same values; no batch↔time
     transposition), and the loops read and write ``(B, T, …)`` slices in place. The Linear's
     output, the loss's gradient and the Linear's weight gradient then need no transposed copy
-    either (four passes over a ``(T, B, N)`` array per training step otherwise).
+    either. The synaptic drive ``β·input`` is formed per step inside the loops (its backward
+    likewise), not as a ``(B, T, N)`` array before them: on XLA's CPU runtime every such
+    temporary costs a fresh buffer's page faults, about as much as the loop's arithmetic.
     """
-    if record or getattr(dynamics, "step", None) is not lif.step or config.has_rec:
+    if record or dynamics.prepare not in _PREPARES or config.has_rec:
         return None
     if not isinstance(state, lif.LIFState) or inputs.ndim != 3 or 0 in inputs.shape[:2]:
         return None
-    (drive, vdrive), consts = dynamics.prepare(backend, config, params, inputs, noise)
-    operands = (drive, vdrive, consts.alpha, consts.beta, consts.bias, consts.threshold,
+    # The prepared drive β·input is not used (XLA drops it): the loop forms it per step.
+    (_, vdrive), consts = dynamics.prepare(backend, config, params, inputs, noise)
+    n_batches, n_steps, _ = inputs.shape
+    n_syn = config.n_synapses
+    synaptic = lif.to_synapse_major(jnp, jnp.reshape(inputs, (n_batches, n_steps, -1, n_syn)))
+    operands = (synaptic, vdrive, consts.alpha, consts.beta, consts.bias, consts.threshold,
                 state.isyn, state.vmem)  # fmt: skip
     if any(jnp.result_type(value).kind != "f" for value in operands if value is not None):
         return None
@@ -70,15 +76,20 @@ def training_simulate(
     return spikes, lif.LIFState(None, isyn, vmem)
 
 
+# The preparations whose synaptic drive is ``β·input`` (synapse-major), as the loops form it.
+_PREPARES = (lif.prepare, lif_bitshift.prepare)
+
+
 def _swap(value: Any) -> Any:
     """``(B, T, ...)`` ↔ ``(T, B, ...)``."""
     return None if value is None else jnp.swapaxes(value, 0, 1)
 
 
-def _generic(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
+def _generic(setup: Any, synaptic: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
              threshold: Any, isyn: Any, vmem: Any) -> tuple[Any, Any, Any]:  # fmt: skip
-    """The loop undifferentiated: the generic scan itself (the switch-off numbers)."""
+    """The loop undifferentiated: ``prepare``'s drive and the generic scan (switch-off numbers)."""
     backend, config = setup
+    drive = beta * synaptic
     consts = lif._Consts(alpha, beta, bias, threshold, None)
     step = partial(lif.step, backend, config, consts)
     state = lif.LIFState(None, isyn, vmem)
@@ -94,7 +105,7 @@ def _step_of(value: Any, t: Any) -> Any:
     return None if value is None else lax.dynamic_index_in_dim(value, t, axis=1, keepdims=False)
 
 
-def _forward(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
+def _forward(setup: Any, synaptic: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
              threshold: Any, isyn: Any, vmem: Any) -> tuple[Any, Any]:  # fmt: skip
     """``lif.step``'s loop, also keeping the pre-reset membrane ``V`` and the currents ``I``.
 
@@ -102,15 +113,18 @@ def _forward(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: A
     backward reads, are stacked time-major (contiguous per step).
     """
     _, config = setup
-    n_batches, n_steps, n_syn, n_neurons = drive.shape
+    n_batches, n_steps, n_syn, n_neurons = synaptic.shape
     isyn0 = jnp.broadcast_to(isyn, (n_batches, n_syn, n_neurons))
     vmem0 = jnp.broadcast_to(vmem, (n_batches, n_neurons))
-    dtype = jnp.result_type(drive, vmem0, alpha, bias, threshold)
+    dtype = jnp.result_type(synaptic, beta, vmem0, alpha, bias, threshold)
 
     def body(carry: Any, t: Any) -> Any:
         i_prev, u_prev, spikes = carry
-        # lif.step's operations in its order (no recurrence), so the spikes are its spikes.
-        i_t = multiply_add(jnp, beta, i_prev, _step_of(drive, t))
+        # prepare's product, then lif.step's operations in its order (no recurrence), so the
+        # spikes are its spikes. The barrier keeps XLA from contracting β·input into the
+        # multiply-add (prepare rounds the product on its own).
+        drive_t = lax.optimization_barrier(beta * _step_of(synaptic, t))
+        i_t = multiply_add(jnp, beta, i_prev, drive_t)
         total = i_t[..., 0, :] if n_syn == 1 else jnp.sum(i_t, axis=-2)
         v_t = multiply_add(jnp, alpha, u_prev, total) + bias
         if vdrive is not None:
@@ -124,7 +138,7 @@ def _forward(setup: Any, drive: Any, vdrive: Any, alpha: Any, beta: Any, bias: A
     (i_final, u_final, spikes), (v_all, i_all) = lax.scan(
         body, (isyn0, vmem0, spikes0), jnp.arange(n_steps)
     )
-    operands = (drive, vdrive, alpha, beta, bias, threshold, isyn, vmem)
+    operands = (synaptic, vdrive, alpha, beta, bias, threshold, isyn, vmem)
     return (spikes, i_final, u_final), (operands, spikes, v_all, i_all)
 
 
@@ -132,7 +146,7 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
     """The reverse loop (see :mod:`shoal.dynamics._bptt.lif`) and the parameter gradients.
 
     One pass over the stored trajectory: each step reads ``V_t``, ``I_t`` (time-major),
-    ``S_t`` and ``∂L/∂S_t`` (batch-major) and writes ``∂L/∂drive_t`` in place; the parameter
+    ``S_t`` and ``∂L/∂S_t`` (batch-major) and writes ``∂L/∂input_t = β·∂L/∂I_t`` in place; the parameter
     gradients are accumulated per ``(B, …)`` element in the loop and reduced once after it.
     ``Σ_t gV_t·U_{t−1}`` (α) and ``Σ_t gI_t·I_{t−1}`` (β) are summed as ``Σ_t gV_{t+1}·U_t``
     and ``Σ_t gI_{t+1}·I_t`` (plus the initial-state term), so that each step reads only its
@@ -140,9 +154,9 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
     """
     _, config = setup
     operands, spikes, v_all, i_all = residuals
-    drive, vdrive, alpha, beta, _, threshold, isyn, vmem = operands
+    synaptic, vdrive, alpha, beta, _, threshold, isyn, vmem = operands
     g_spikes, g_isyn, g_vmem = cotangents
-    n_batches, n_steps, n_syn, n_neurons = drive.shape
+    n_batches, n_steps, n_syn, n_neurons = synaptic.shape
     dtype = v_all.dtype
     surrogate = config.surrogate
     rows = (n_batches, n_neurons)
@@ -150,7 +164,7 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
     g_spikes = g_spikes.astype(dtype)
 
     def body(carry: Any, x_t: Any) -> Any:
-        g_u, g_i, g_v_next, g_it_next, acc, g_drive, g_vdrive = carry
+        g_u, g_i, g_v_next, g_it_next, acc, g_input, g_vdrive = carry
         t, v_t, i_t = x_t
         s_t = _step_of(spikes, t)
         d_v, d_theta = surrogate.partials(jnp, v_t, threshold)
@@ -160,14 +174,15 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
         u_t = subtract_product(jnp, v_t, s_t, threshold)  # the reset membrane, as forward had it
         acc = (
             acc[0] + g_v_next * u_t,  # α: gV_{t+1}·U_t
-            acc[1] + g_it_next * i_t,  # β: gI_{t+1}·I_t
+            # β: gI_{t+1}·I_t (the decay) and gI_t·input_t (prepare's product)
+            acc[1] + (g_it_next * i_t + g_it * _step_of(synaptic, t)),
             acc[2] + g_v,  # bias
             acc[3] + (g_s * d_theta - g_u * s_t),  # θ
         )
-        g_drive = lax.dynamic_update_index_in_dim(g_drive, g_it, t, axis=1)
+        g_input = lax.dynamic_update_index_in_dim(g_input, g_it * beta, t, axis=1)
         if g_vdrive is not None:  # ∂L/∂V_t is ∂L/∂noise_t
             g_vdrive = lax.dynamic_update_index_in_dim(g_vdrive, g_v, t, axis=1)
-        return (g_v * alpha, g_it * beta, g_v, g_it, acc, g_drive, g_vdrive), None
+        return (g_v * alpha, g_it * beta, g_v, g_it, acc, g_input, g_vdrive), None
 
     def zeros(shape: tuple[int, ...]) -> Any:
         return jnp.zeros(shape, dtype)
@@ -178,14 +193,14 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
         zeros(rows),
         zeros(synapses),
         (zeros(rows), zeros(synapses), zeros(rows), zeros(rows)),
-        zeros(drive.shape),
+        zeros(synaptic.shape),
         None if vdrive is None else zeros(vdrive.shape),
     )
     final, _ = lax.scan(body, initial, (jnp.arange(n_steps), v_all, i_all), reverse=True)
-    g_vmem0, g_isyn0, g_v0, g_i0, accumulated, g_drive, g_vdrive = final
+    g_vmem0, g_isyn0, g_v0, g_i0, accumulated, g_input, g_vdrive = final
     acc_alpha, acc_beta, acc_bias, acc_theta = accumulated
     grads = (
-        g_drive,
+        g_input,
         g_vdrive,
         acc_alpha + g_v0 * vmem,
         acc_beta + g_i0 * isyn,
