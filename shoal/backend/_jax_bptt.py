@@ -65,10 +65,7 @@ def training_simulate(
         return None
     # The prepared drive β·input is not used (XLA drops it): the loop forms it per step.
     (_, vdrive), consts = dynamics.prepare(backend, config, params, inputs, noise)
-    n_batches, n_steps, _ = inputs.shape
-    n_syn = config.n_synapses
-    synaptic = lif.to_synapse_major(jnp, jnp.reshape(inputs, (n_batches, n_steps, -1, n_syn)))
-    operands = (synaptic, vdrive, consts.alpha, consts.beta, consts.bias, consts.threshold,
+    operands = (inputs, vdrive, consts.alpha, consts.beta, consts.bias, consts.threshold,
                 state.isyn, state.vmem)  # fmt: skip
     if any(jnp.result_type(value).kind != "f" for value in operands if value is not None):
         return None
@@ -85,11 +82,13 @@ def _swap(value: Any) -> Any:
     return None if value is None else jnp.swapaxes(value, 0, 1)
 
 
-def _generic(setup: Any, synaptic: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
+def _generic(setup: Any, inputs: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
              threshold: Any, isyn: Any, vmem: Any) -> tuple[Any, Any, Any]:  # fmt: skip
     """The loop undifferentiated: ``prepare``'s drive and the generic scan (switch-off numbers)."""
     backend, config = setup
-    drive = beta * synaptic
+    n_batches, n_steps, n_in = inputs.shape
+    synaptic = jnp.reshape(inputs, (n_batches, n_steps, n_in // config.n_synapses, -1))
+    drive = beta * lif.to_synapse_major(jnp, synaptic)
     consts = lif._Consts(alpha, beta, bias, threshold, None)
     step = partial(lif.step, backend, config, consts)
     state = lif.LIFState(None, isyn, vmem)
@@ -105,7 +104,15 @@ def _step_of(value: Any, t: Any) -> Any:
     return None if value is None else lax.dynamic_index_in_dim(value, t, axis=1, keepdims=False)
 
 
-def _forward(setup: Any, synaptic: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
+def _synaptic_step(inputs: Any, t: Any, n_syn: int) -> Any:
+    """Step ``t`` of the ``(B, T, N·S)`` input as ``(B, S, N)`` (synapse-major), as prepare
+    reads it. The loops take the 3-D input as it is: a 4-D ``(B, T, 1, N)`` operand got a
+    permuted layout from XLA and a full copy."""
+    x_t = _step_of(inputs, t)
+    return lif.to_synapse_major(jnp, jnp.reshape(x_t, (x_t.shape[0], -1, n_syn)))
+
+
+def _forward(setup: Any, inputs: Any, vdrive: Any, alpha: Any, beta: Any, bias: Any,
              threshold: Any, isyn: Any, vmem: Any) -> tuple[Any, Any]:  # fmt: skip
     """``lif.step``'s loop, also keeping the pre-reset membrane ``V`` and the currents ``I``.
 
@@ -113,17 +120,19 @@ def _forward(setup: Any, synaptic: Any, vdrive: Any, alpha: Any, beta: Any, bias
     backward reads, are stacked time-major (contiguous per step).
     """
     _, config = setup
-    n_batches, n_steps, n_syn, n_neurons = synaptic.shape
+    n_batches, n_steps, n_in = inputs.shape
+    n_syn = config.n_synapses
+    n_neurons = n_in // n_syn
     isyn0 = jnp.broadcast_to(isyn, (n_batches, n_syn, n_neurons))
     vmem0 = jnp.broadcast_to(vmem, (n_batches, n_neurons))
-    dtype = jnp.result_type(synaptic, beta, vmem0, alpha, bias, threshold)
+    dtype = jnp.result_type(inputs, beta, vmem0, alpha, bias, threshold)
 
     def body(carry: Any, t: Any) -> Any:
         i_prev, u_prev, spikes = carry
         # prepare's product, then lif.step's operations in its order (no recurrence), so the
         # spikes are its spikes. The barrier keeps XLA from contracting β·input into the
         # multiply-add (prepare rounds the product on its own).
-        drive_t = lax.optimization_barrier(beta * _step_of(synaptic, t))
+        drive_t = lax.optimization_barrier(beta * _synaptic_step(inputs, t, n_syn))
         i_t = multiply_add(jnp, beta, i_prev, drive_t)
         total = i_t[..., 0, :] if n_syn == 1 else jnp.sum(i_t, axis=-2)
         v_t = multiply_add(jnp, alpha, u_prev, total) + bias
@@ -138,7 +147,7 @@ def _forward(setup: Any, synaptic: Any, vdrive: Any, alpha: Any, beta: Any, bias
     (i_final, u_final, spikes), (v_all, i_all) = lax.scan(
         body, (isyn0, vmem0, spikes0), jnp.arange(n_steps)
     )
-    operands = (synaptic, vdrive, alpha, beta, bias, threshold, isyn, vmem)
+    operands = (inputs, vdrive, alpha, beta, bias, threshold, isyn, vmem)
     return (spikes, i_final, u_final), (operands, spikes, v_all, i_all)
 
 
@@ -154,9 +163,11 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
     """
     _, config = setup
     operands, spikes, v_all, i_all = residuals
-    synaptic, vdrive, alpha, beta, _, threshold, isyn, vmem = operands
+    inputs, vdrive, alpha, beta, _, threshold, isyn, vmem = operands
     g_spikes, g_isyn, g_vmem = cotangents
-    n_batches, n_steps, n_syn, n_neurons = synaptic.shape
+    n_batches, n_steps, n_in = inputs.shape
+    n_syn = config.n_synapses
+    n_neurons = n_in // n_syn
     dtype = v_all.dtype
     surrogate = config.surrogate
     rows = (n_batches, n_neurons)
@@ -175,11 +186,12 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
         acc = (
             acc[0] + g_v_next * u_t,  # α: gV_{t+1}·U_t
             # β: gI_{t+1}·I_t (the decay) and gI_t·input_t (prepare's product)
-            acc[1] + (g_it_next * i_t + g_it * _step_of(synaptic, t)),
+            acc[1] + (g_it_next * i_t + g_it * _synaptic_step(inputs, t, n_syn)),
             acc[2] + g_v,  # bias
             acc[3] + (g_s * d_theta - g_u * s_t),  # θ
         )
-        g_input = lax.dynamic_update_index_in_dim(g_input, g_it * beta, t, axis=1)
+        g_input_t = jnp.reshape(lif.from_synapse_major(jnp, g_it * beta), (n_batches, n_in))
+        g_input = lax.dynamic_update_index_in_dim(g_input, g_input_t, t, axis=1)
         if g_vdrive is not None:  # ∂L/∂V_t is ∂L/∂noise_t
             g_vdrive = lax.dynamic_update_index_in_dim(g_vdrive, g_v, t, axis=1)
         return (g_v * alpha, g_it * beta, g_v, g_it, acc, g_input, g_vdrive), None
@@ -193,7 +205,7 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
         zeros(rows),
         zeros(synapses),
         (zeros(rows), zeros(synapses), zeros(rows), zeros(rows)),
-        zeros(synaptic.shape),
+        zeros(inputs.shape),
         None if vdrive is None else zeros(vdrive.shape),
     )
     final, _ = lax.scan(body, initial, (jnp.arange(n_steps), v_all, i_all), reverse=True)
