@@ -3,17 +3,19 @@
 Why: differentiating the generic ``lax.scan`` over ``lif.step``, JAX's autodiff stores six
 ``(T, B, N)`` residuals per loop (tangent masks, the surrogate's partials, …) and its reverse
 loop runs about a dozen small fusions per step; on workload (d) (Linear 256→512 + LIF 512,
-B 32, T 200) the backward took twice the forward. Here the forward loop keeps only the pre-reset
-membrane ``V`` and the synaptic currents ``I`` (the spikes are its output anyway), the
-surrogate's partials are computed once for the whole ``(T, B, N)`` trajectory, the reverse loop
-carries two gradients through three multiply-adds per step, and every parameter gradient is one
-vectorised reduction after it.
+B 32, T 200) the backward took twice the forward, and on XLA's CPU runtime each large
+temporary is a fresh buffer whose page faults cost about as much as its arithmetic. Here the
+forward loop stacks only the pre-reset membrane ``V`` and the synaptic currents ``I`` (the
+spikes are its output anyway), the reverse loop reads one step of them at a time, writes the
+input's gradient in place and accumulates every parameter gradient per element (one reduction
+after the loop), and both loops work batch-major, so no batch↔time transposition is made.
 
 The backward is the chain rule of exactly the graph the generic loop differentiates (see
 :mod:`shoal.dynamics._bptt.lif` for the equations, shared with Torch's kernels): the reset is
 not detached, the surrogate's partials are taken at ``(V_t, θ)``, nothing flows through the
-``max_spikes`` clip. ``prepare`` (decays from τ, the Linear before, noise scaling) stays under
-JAX's autodiff, so every leak mode gets its gradients unchanged.
+``max_spikes`` clip. ``prepare``'s decays from τ (with their guards), firing threshold and noise
+scaling stay under JAX's autodiff, so every leak mode gets its gradients unchanged; only its
+``β·input`` product is formed inside the loops, per step (see :func:`training_simulate`).
 
 Selection (:func:`training_simulate`, from :func:`shoal.backend.simulate.simulate` when the switch
 :func:`~shoal.backend.jax_fused_grad` is on): ``lif.step``'s equations (LIFJax,

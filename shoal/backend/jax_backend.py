@@ -183,6 +183,8 @@ class JaxBackend:
 
         Forward-only calls without records run
         :func:`~shoal.backend.simulate.simulate_forward` instead where the dynamics allow it.
+        Others offer LIF's loop to :attr:`training_simulate` (a ``custom_vjp``, see
+        :mod:`shoal.backend._jax_bptt`) while :func:`~shoal.backend.jax_fused_grad` is on.
         """
         if not record and self.takes_forward_loop(dynamics):
             return self.simulate_projected(dynamics, config, params, state, inputs, rng_key)
