@@ -157,8 +157,9 @@ def _backward(setup: Any, residuals: Any, cotangents: Any) -> tuple[Any, ...]:
     """The reverse loop (see :mod:`shoal.dynamics._bptt.lif`) and the parameter gradients.
 
     One pass over the stored trajectory: each step reads ``V_t``, ``I_t`` (time-major),
-    ``S_t`` and ``∂L/∂S_t`` (batch-major) and writes ``∂L/∂input_t = β·∂L/∂I_t`` in place; the parameter
-    gradients are accumulated per ``(B, …)`` element in the loop and reduced once after it.
+    ``S_t`` and ``∂L/∂S_t`` (batch-major) and writes ``∂L/∂input_t = β·∂L/∂I_t`` in place;
+    the parameter gradients are accumulated per ``(B, …)`` element in the loop and reduced
+    once after it.
     ``Σ_t gV_t·U_{t−1}`` (α) and ``Σ_t gI_t·I_{t−1}`` (β) are summed as ``Σ_t gV_{t+1}·U_t``
     and ``Σ_t gI_{t+1}·I_t`` (plus the initial-state term), so that each step reads only its
     own slice of the trajectory.
