@@ -43,4 +43,7 @@ def test_readme_example_learns_and_writes_the_figure(tmp_path, monkeypatch, caps
     # silent output, and the trained output follows the sine.
     assert losses[0] > 10 and losses[-1] < 0.05
     assert (tmp_path / "out" / "readme_training.png").stat().st_size > 10_000
-    assert "final loss 0.03" in capsys.readouterr().out
+    # 0.02 with LIF's JAX training loop (shoal.backend.jax_fused_grad, the default): its
+    # gradients sum in their own order, float32 rounding that 300 Adam steps amplify; the
+    # generic loop's autodiff (SHOAL_JAX_FUSED_GRAD=0) ends at 0.0312.
+    assert "final loss 0.02" in capsys.readouterr().out

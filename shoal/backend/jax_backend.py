@@ -19,6 +19,8 @@ from jax import lax
 
 from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
+from shoal.backend._jax_bptt import training_simulate
+from shoal.backend._jax_bptt_switch import with_forward_mode_fallback
 from shoal.backend._jax_forward import forward_loop
 from shoal.backend.simulate import simulate, simulate_forward
 from shoal.backend.surrogates import Surrogate, step_pwl
@@ -70,7 +72,7 @@ class JaxBackend:
     def __init__(self) -> None:
         # One program per shape, dynamics and configuration; the backend itself is static.
         self._simulate = self.compile(
-            simulate, static_argnames=("backend", "dynamics", "config", "record")
+            simulate, static_argnames=("backend", "dynamics", "config", "record", "training_loop")
         )
         self._simulate_forward = self.compile(
             simulate_forward, static_argnames=("backend", "dynamics", "config")
@@ -124,6 +126,7 @@ class JaxBackend:
         return final, ys, (records or {}) if record else {}
 
     forward_loop = staticmethod(forward_loop)
+    training_simulate = staticmethod(training_simulate)  # LIF's custom_vjp loop (_jax_bptt)
 
     @staticmethod
     def materialise(values: Any) -> Any:
@@ -180,10 +183,18 @@ class JaxBackend:
 
         Forward-only calls without records run
         :func:`~shoal.backend.simulate.simulate_forward` instead where the dynamics allow it.
+        Others offer LIF's loop to :attr:`training_simulate` (a ``custom_vjp``, see
+        :mod:`shoal.backend._jax_bptt`) while :func:`~shoal.backend.jax_fused_grad` is on.
         """
         if not record and self.takes_forward_loop(dynamics):
             return self.simulate_projected(dynamics, config, params, state, inputs, rng_key)
-        return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
+
+        def run(fused: bool) -> Any:
+            return self._simulate(
+                self, dynamics, config, params, state, inputs, rng_key, record, training_loop=fused
+            )
+
+        return with_forward_mode_fallback(run)  # type: ignore[no-any-return]
 
     def takes_forward_loop(self, dynamics: Any) -> bool:
         """Whether a call of ``dynamics`` without records runs the forward-only loop now."""

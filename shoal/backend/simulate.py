@@ -47,8 +47,13 @@ def simulate(
     inputs: Any,
     rng_key: Any,
     record: bool,
+    training_loop: bool = False,
 ) -> tuple[Any, Any, Any, dict[str, Any]]:
     """Evolve ``dynamics`` over batched ``inputs`` of shape ``(B, T, Nin)``.
+
+    ``training_loop``: try ``backend.training_simulate`` (the JAX backend's hand-written BPTT
+    loop, :mod:`shoal.backend._jax_bptt`, batch-major) before the generic route. An argument,
+    not a global read here, so that the compiled program's cache key holds it.
 
     Returns:
         ``(outputs (B, T, ...), final_state (batched), new_rng_key, records (B, T, ...))``;
@@ -63,6 +68,14 @@ def simulate(
     if config.noisy:
         shape = dynamics.noise_shape(config, inputs.shape)
         noise = backend.normal(subkey, shape, inputs.dtype)
+    if training_loop:
+        trained = backend.training_simulate(
+            backend, dynamics, config, params, state, inputs, noise, record
+        )
+        if trained is not None:
+            spikes, final = trained
+            outputs, _ = dynamics.finish(backend, config, params, spikes, {}, False)
+            return outputs, final, rng_key, {}
     # One batch only: there the loop reads the caller's input as it is (no copy at all) and the
     # numbers were checked bit-identical; with B > 1 the batch↔time transpose copies the input
     # anyway, and fusing prepare into the step changed float32 rounding (an FMA, 1 ulp).

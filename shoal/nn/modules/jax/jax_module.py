@@ -23,6 +23,7 @@ import jax
 import numpy as np
 
 from shoal._debug import debug_enabled
+from shoal.backend._jax_bptt_switch import jax_fused_grad, with_forward_mode_fallback
 from shoal.backend.jax_backend import JAX
 from shoal.nn.modules.module import Module
 
@@ -144,14 +145,20 @@ def _static_record(record: Any) -> bool:
     return bool(record)
 
 
-def _evolve(module: JaxModule, input_data: Any, record: bool, forward_only: bool = False) -> Any:
-    with JAX.forward_only(forward_only):
+def _evolve(
+    module: JaxModule,
+    input_data: Any,
+    record: bool,
+    forward_only: bool = False,
+    fused_grad: bool = False,
+) -> Any:
+    with JAX.forward_only(forward_only), jax_fused_grad(fused_grad):
         return module.evolve(input_data, record=record)
 
 
-# One compiled program per module structure, input shape/dtype, `record` flag and whether
-# the call is forward-only.
-_compiled_evolve = JAX.compile(_evolve, static_argnames=("record", "forward_only"))
+# One compiled program per module structure, input shape/dtype, `record` flag, whether the
+# call is forward-only and whether the JAX training loop is switched on (read when tracing).
+_compiled_evolve = JAX.compile(_evolve, static_argnames=("record", "forward_only", "fused_grad"))
 
 
 def _is_forward_only(module: JaxModule, input_data: Any) -> bool:
@@ -216,11 +223,15 @@ class JaxModule(Module):
             self._check_time_constants(recursive=True)
             # A concrete call may run forward-only loops (JaxBackend.forward_only); a traced
             # one keeps the loops that gradients are defined on.
-            return _compiled_evolve(
-                self,
-                input_data,
-                kwargs.get("record", False),
-                forward_only=_is_forward_only(self, input_data),
+            forward_only = _is_forward_only(self, input_data)
+            return with_forward_mode_fallback(  # type: ignore[no-any-return]
+                lambda fused: _compiled_evolve(
+                    self,
+                    input_data,
+                    kwargs.get("record", False),
+                    forward_only=forward_only,
+                    fused_grad=fused,
+                )
             )
         return super().__call__(input_data, *args, **kwargs)
 
