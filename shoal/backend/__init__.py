@@ -8,6 +8,7 @@ when a JAX module is used.
 
 from shoal.backend._fused import fused_kernels, fused_kernels_enabled
 from shoal.backend._interface import Backend
+from shoal.backend._jax_cpu import jax_cpu_engine, jax_cpu_engine_enabled
 from shoal.backend._lazy import require_jax
 from shoal.backend._registry import (
     available_backends,
@@ -30,6 +31,8 @@ __all__ = [
     "fused_kernels_enabled",
     "get_backend",
     "is_tracer",
+    "jax_cpu_engine",
+    "jax_cpu_engine_enabled",
     "numpy_float_dtype",
     "register_backend",
     "require_jax",
