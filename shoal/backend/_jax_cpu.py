@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from shoal.backend._fused import fused_kernels_enabled, switched
-from shoal.backend._jax_host_arrays import host_view, on_cpu, to_jax
+from shoal.backend._jax_host_arrays import host_view, input_view, on_cpu, to_jax
 from shoal.backend.numpy_backend import NumpyBackend
 
 __all__ = ["cpu_simulate", "engine_runs", "jax_cpu_engine", "jax_cpu_engine_enabled"]
@@ -133,9 +133,8 @@ def cpu_simulate(
         keys = jax.random.split(rng_key)
         new_key, subkey = keys[0], keys[1]
     engine = _KeyedEngine(subkey)
-    config_np, params_np, state_np, inputs_np, projection_np, _ = jax.tree_util.tree_map(
-        host_view, tree
-    )
+    config_np, params_np, state_np, _, projection_np, _ = jax.tree_util.tree_map(host_view, tree)
+    inputs_np = input_view(inputs)  # `inputs` is held until the engine has returned
     # JAX never warns on float arithmetic (NaN, inf − inf); the same call must not start to.
     try:
         with np.errstate(all="ignore"):
@@ -171,7 +170,9 @@ def _simulate_projected(
     """The NumPy backend's ``simulate_projected`` if it has one, else one GEMM then simulate."""
     own = getattr(engine, "simulate_projected", None)
     if own is not None:
-        return own(dynamics, config, params, state, inputs, None, projection)
+        read_only = inputs.view()  # the writable view stays with the kernels known not to write
+        read_only.flags.writeable = False
+        return own(dynamics, config, params, state, read_only, None, projection)
     weight, bias = projection
     # As Linear computes it: one 2-D product over every (batch, step) row, then the bias,
     # added in place (no second (B, T, N) buffer).

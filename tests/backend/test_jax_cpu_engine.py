@@ -123,8 +123,11 @@ MODULES = {
 def test_float64_engine_equals_xla(name, engine_calls, x64):
     module = MODULES[name](np.float64)
     x = _spiking_input(jnp.float64, (3, 60, module.size_in))
+    x_before = np.array(x)
     engine, xla = _both_paths(module, x)
     assert len(engine_calls) == 1  # the engine's call only
+    # The kernels read the input through a writable view of JAX's buffer: never written to.
+    np.testing.assert_array_equal(x, x_before)
     assert engine[0].dtype == jnp.float64
     _assert_same_structure(engine, xla)
     # XLA and NumPy compute exp (the decays) each their own way: ~1 ulp, amplified by nothing.
@@ -326,7 +329,13 @@ def test_large_results_alias_aligned_memory():
     assert _jax_host_arrays.to_jax(None, jax.devices("cpu")[0]) is None
 
 
-def test_input_view_shares_memory():
+def test_input_views_share_memory():
     x = _spiking_input(jnp.float32)
     assert np.shares_memory(_jax_host_arrays.host_view(x), np.asarray(x))
     assert _jax_host_arrays.host_view(x).ctypes.data == x.unsafe_buffer_pointer()
+    view = _jax_host_arrays.input_view(x)
+    assert view.flags.writeable and view.flags.c_contiguous  # the kernels copy nothing
+    assert view.ctypes.data == x.unsafe_buffer_pointer()
+    np.testing.assert_array_equal(view, x)
+    empty = jnp.zeros((2, 0, 3))
+    assert _jax_host_arrays.input_view(empty).shape == (2, 0, 3)
