@@ -60,7 +60,7 @@ def input_view(array: Any) -> np.ndarray:
     if len(array.devices()) != 1 or not view.flags.c_contiguous or view.size == 0:
         return view
     memory = (ctypes.c_char * view.nbytes).from_address(array.unsafe_buffer_pointer())
-    return np.frombuffer(memory, view.dtype).reshape(view.shape)
+    return np.frombuffer(memoryview(memory), view.dtype).reshape(view.shape)
 
 
 def aligned_copy(array: np.ndarray) -> np.ndarray:
