@@ -33,6 +33,7 @@ def test_repeated_eager_calls_compile_once():
     assert jax_backend._compiled_simulate._cache_size() == simulate_cache
 
 
+@pytest.mark.usefixtures("_xla_only")
 def test_a_second_module_of_the_same_structure_reuses_the_compiled_program():
     # Different random rng keys, equal concrete data: the same program serves both.
     x = np.random.rand(1, 10, 5).astype(np.float32)
@@ -43,6 +44,15 @@ def test_a_second_module_of_the_same_structure_reuses_the_compiled_program():
     after_lif = jax_module._compiled_evolve._cache_size()
     LIFJax(5)(x)
     assert jax_module._compiled_evolve._cache_size() == after_lif == before + 1
+
+
+@pytest.fixture
+def _xla_only():
+    """Concrete CPU calls of LIF and Rate otherwise run on the NumPy engine, not compiled."""
+    from shoal.backend import jax_cpu_engine
+
+    with jax_cpu_engine(False):
+        yield
 
 
 def _scan_output_count(module, x, record):
