@@ -30,8 +30,8 @@ It runs when all of these hold, and otherwise returns ``None`` (XLA runs the cal
 * a fused kernel covers the configuration (else the engine's generic Python loop would run:
   far slower than XLA, so the call goes back to XLA instead).
 
-Numbers: float64 equal to the XLA path to rounding (XLA and NumPy compute ``exp`` in their own
-way, ~1 ulp); float32 to float32 precision (XLA contracts ``a·b + c`` into one FMA and
+Numbers: float64 equal to the XLA path to rounding (XLA and NumPy compute ``exp`` each their
+own way; at most 1.0e-13 apart over 60 steps in the tests); float32 to float32 precision (XLA contracts ``a·b + c`` into one FMA and
 rewrites ``v/θ`` as ``v·(1/θ)``; NumPy and the kernels round each operation).
 
 JAX is imported by the functions that take JAX arrays, never by importing this module, so
