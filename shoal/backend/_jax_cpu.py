@@ -149,7 +149,7 @@ def cpu_simulate(
     except _NotCovered:
         return None
     outputs, final, _, _ = result
-    device = next(iter(inputs.devices()))
+    device = next(iter(inputs.devices())) if isinstance(inputs, jax.Array) else None
     return (
         to_jax(outputs, device),
         jax.tree_util.tree_map(lambda value: to_jax(value, device), final),

@@ -164,6 +164,16 @@ def test_noise_is_jax_draw_from_the_module_key(name, engine_calls, x64):
     assert _max_difference(quiet, engine[0]) > 1e-3
 
 
+@pytest.mark.parametrize("name", ["lif", "rate"])
+def test_unbatched_input(name, engine_calls):
+    module = MODULES[name](np.float32)
+    x = _moderate_input(jnp.float32, (30, 4))
+    engine, xla = _both_paths(module, x)
+    assert len(engine_calls) == 1
+    assert engine[0].shape == xla[0].shape == (1, 30, 4)  # batched, as Rockpool returns it
+    _assert_same_structure(engine, xla)
+
+
 def test_states_after_the_call_carry_on_as_on_xla(engine_calls, x64):
     module = MODULES["lif"](np.float64)
     x = _spiking_input(jnp.float64, (3, 40, 4))
@@ -301,10 +311,20 @@ def test_not_cpu_or_no_numba_stays_on_xla(case, engine_calls, monkeypatch):
     np.testing.assert_array_equal(out, reference)
 
 
-def test_configuration_without_kernel_goes_back_to_xla(engine_calls, monkeypatch):
-    # A call the fused kernel declines would run the engine's generic Python loop: XLA runs it.
+@pytest.mark.parametrize(
+    "module",
+    [
+        lambda: MODULES["exp-syn"](np.float32),
+        lambda: Sequential(LinearJax((4, 4), weight=np.eye(4)), MODULES["exp-syn"](np.float32)),
+        lambda: Sequential(LinearJax((4, 4), weight=np.eye(4)), MODULES["lif"](np.float32)),
+    ],
+    ids=["exp-syn", "linear-exp-syn", "linear-lif"],
+)
+def test_configuration_without_kernel_goes_back_to_xla(module, engine_calls, monkeypatch):
+    # A call the fused kernel declines would run the engine's generic Python loop: XLA runs it
+    # (a pair without XLA's forward-only loop: Linear's product, then the neuron's simulate).
     monkeypatch.setattr(_jax_cpu._KeyedEngine, "simulate", _declining_simulate)
-    module = MODULES["exp-syn"](np.float32)
+    module = module()
     x = _moderate_input(jnp.float32, (2, 20, 4))
     out, _, _ = module(x)
     with jax_cpu_engine(False):

@@ -34,7 +34,8 @@ __all__ = ["evolve_projected"]
 
 
 def _fuses(linear: Any, neuron: Any, data: Any) -> bool:
-    """Whether the pair runs as one loop: shoal's own evolve code on both, batched 3-D input.
+    """Whether the pair runs as one loop: shoal's own evolve code on both, batched 3-D input,
+    and a neuron that takes XLA's forward-only loop or (a concrete call) the NumPy engine.
 
     Subclasses that override ``evolve`` (or the neuron's simulation) keep their own code.
     """
