@@ -149,7 +149,12 @@ def cpu_simulate(
     except _NotCovered:
         return None
     outputs, final, _, _ = result
-    device = next(iter(inputs.devices())) if isinstance(inputs, jax.Array) else None
+    # Committed inputs (placed on a device by the user) give results committed to it; others
+    # stay uncommitted, as XLA's results would be (jit caches on the difference).
+    committed = isinstance(inputs, jax.Array) and inputs.committed
+    device = next(iter(inputs.devices())) if committed else None
+    if committed and new_key is not None:
+        new_key = jax.device_put(new_key, device)
     return (
         to_jax(outputs, device),
         jax.tree_util.tree_map(lambda value: to_jax(value, device), final),

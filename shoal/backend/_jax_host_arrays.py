@@ -76,7 +76,8 @@ def aligned_copy(array: np.ndarray) -> np.ndarray:
 
 
 def to_jax(value: Any, device: Any) -> Any:
-    """A NumPy result as a ``jax.Array`` on ``device`` (``None`` kept), aliased when large.
+    """A NumPy result as a ``jax.Array`` on ``device`` (``None``: the default device,
+    uncommitted), aliased when large; a ``None`` value is kept.
 
     The result must be the caller's own (nothing else writes to it afterwards): large arrays
     become the JAX array's memory.

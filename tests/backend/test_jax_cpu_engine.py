@@ -93,6 +93,7 @@ def _assert_same_structure(got, want):
         assert isinstance(a, jax.Array)
         assert a.dtype == b.dtype and a.shape == b.shape
         assert a.devices() == b.devices()
+        assert a.committed == b.committed  # jit caches on it: a second compilation otherwise
 
 
 def _tau(dtype, size=4):
@@ -162,6 +163,15 @@ def test_noise_is_jax_draw_from_the_module_key(name, engine_calls, x64):
     # Noise really was drawn: without it the output differs.
     quiet, _, _ = module.set_attributes({"noise_std": 0.0})(x)
     assert _max_difference(quiet, engine[0]) > 1e-3
+
+
+def test_input_placed_on_a_device_gives_results_placed_there(engine_calls):
+    module = MODULES["lif"](np.float32)
+    x = jax.device_put(_moderate_input(jnp.float32, (2, 30, 4)), jax.devices("cpu")[0])
+    engine, xla = _both_paths(module, x)
+    assert len(engine_calls) == 1
+    assert engine[0].committed
+    _assert_same_structure(engine, xla)
 
 
 @pytest.mark.parametrize("name", ["lif", "rate"])

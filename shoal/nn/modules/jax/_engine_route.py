@@ -16,9 +16,10 @@ import jax
 
 from shoal.backend._jax_cpu import engine_runs, jax_cpu_engine_enabled
 from shoal.backend._jax_host_arrays import on_cpu
+from shoal.backend.jax_backend import JaxBackend
 from shoal.nn.modules._simulated import SimulatedModule
 
-__all__ = ["runs_outside_jit"]
+__all__ = ["engine_neuron", "engine_tree", "runs_outside_jit"]
 
 
 def runs_outside_jit(module: Any, input_data: Any, record: bool) -> bool:
@@ -28,7 +29,7 @@ def runs_outside_jit(module: Any, input_data: Any, record: bool) -> bool:
     that is an engine neuron, or a ``Sequential`` of ``LinearJax`` layers and engine neurons
     (at least one), nested or not.
     """
-    if record or not jax_cpu_engine_enabled() or not _engine_tree(module):
+    if record or not jax_cpu_engine_enabled() or not engine_tree(module):
         return False
     for leaf in (*jax.tree_util.tree_leaves(module), input_data):
         if isinstance(leaf, jax.core.Tracer):
@@ -39,10 +40,8 @@ def runs_outside_jit(module: Any, input_data: Any, record: bool) -> bool:
 
 
 def engine_neuron(module: Any) -> bool:
-    """A built-in neuron (shoal's own ``evolve``) whose dynamics the engine takes."""
-    from shoal.nn.modules.jax.jax_module import JaxModule
-
-    if not isinstance(module, SimulatedModule) or not isinstance(module, JaxModule):
+    """A built-in JAX neuron (shoal's own ``evolve``) whose dynamics the engine takes."""
+    if not isinstance(module, SimulatedModule) or not isinstance(module._backend, JaxBackend):
         return False
     if type(module).evolve is not SimulatedModule.evolve:
         return False
@@ -52,13 +51,11 @@ def engine_neuron(module: Any) -> bool:
     return engine_runs(module._dynamics, config)
 
 
-def _engine_tree(module: Any) -> bool:
-    from shoal.nn.combinators._jax import JaxSequential
-    from shoal.nn.modules.jax.linear_jax import LinearJax
+def engine_tree(module: Any) -> bool:
+    """An engine neuron, or a container whose ``_cpu_engine_tree`` says its children are.
 
-    if type(module) is not JaxSequential:
-        return engine_neuron(module)
-    children = [getattr(module, name) for name in module._submodule_names]
-    on_engine = [_engine_tree(child) for child in children]
-    linear = [type(child) is LinearJax for child in children]
-    return any(on_engine) and all(a or b for a, b in zip(on_engine, linear, strict=True))
+    The container's own rule lives with it (``JaxSequential`` in ``combinators/_jax.py``):
+    importing the combinators here would close an import circle.
+    """
+    rule = getattr(type(module), "_cpu_engine_tree", None)
+    return bool(rule(module)) if rule is not None else engine_neuron(module)
