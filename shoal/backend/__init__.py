@@ -9,6 +9,7 @@ when a JAX module is used.
 from shoal.backend._fused import fused_kernels, fused_kernels_enabled
 from shoal.backend._interface import Backend
 from shoal.backend._jax_bptt_switch import jax_fused_grad, jax_fused_grad_enabled
+from shoal.backend._jax_cpu import jax_cpu_engine, jax_cpu_engine_enabled
 from shoal.backend._lazy import require_jax
 from shoal.backend._registry import (
     available_backends,
@@ -33,6 +34,8 @@ __all__ = [
     "is_tracer",
     "jax_fused_grad",
     "jax_fused_grad_enabled",
+    "jax_cpu_engine",
+    "jax_cpu_engine_enabled",
     "numpy_float_dtype",
     "register_backend",
     "require_jax",

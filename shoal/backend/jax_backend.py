@@ -21,6 +21,7 @@ from shoal.backend._inputs import numpy_input, refuse_vector
 from shoal.backend._interface import StepFunction
 from shoal.backend._jax_bptt import training_simulate
 from shoal.backend._jax_bptt_switch import with_forward_mode_fallback
+from shoal.backend._jax_cpu import cpu_simulate
 from shoal.backend._jax_forward import forward_loop
 from shoal.backend.simulate import simulate, simulate_forward
 from shoal.backend.surrogates import Surrogate, step_pwl
@@ -186,6 +187,11 @@ class JaxBackend:
         Others offer LIF's loop to :attr:`training_simulate` (a ``custom_vjp``, see
         :mod:`shoal.backend._jax_bptt`) while :func:`~shoal.backend.jax_fused_grad` is on.
         """
+        if not record and self.is_forward_only():
+            # Concrete CPU arrays: the NumPy engine's fused loop (shoal/backend/_jax_cpu.py).
+            result = cpu_simulate(dynamics, config, params, state, inputs, rng_key)
+            if result is not None:
+                return result
         if not record and self.takes_forward_loop(dynamics):
             return self.simulate_projected(dynamics, config, params, state, inputs, rng_key)
 
@@ -213,8 +219,22 @@ class JaxBackend:
         """:func:`~shoal.backend.simulate.simulate_forward`, compiled and cached.
 
         ``projection`` is ``(weight, bias or None)``, the ``Linear`` whose output feeds the
-        dynamics, applied one step at a time inside the loop.
+        dynamics, applied one step at a time inside the loop. Concrete CPU calls run on the
+        NumPy engine (:mod:`shoal.backend._jax_cpu`), which also takes dynamics without the
+        forward-only loop; should it decline one of those, ``Linear``'s product and
+        :meth:`simulate` run instead.
         """
+        if self.is_forward_only():
+            result = cpu_simulate(dynamics, config, params, state, inputs, rng_key, projection)
+            if result is not None:
+                return result
+        if projection is not None and not getattr(dynamics, "PREPARE_PER_STEP", False):
+            weight, bias = projection
+            projected = (inputs.reshape(-1, inputs.shape[-1]) @ weight).reshape(
+                *inputs.shape[:-1], weight.shape[-1]
+            )
+            projected = projected if bias is None else projected + bias
+            return self.simulate(dynamics, config, params, state, projected, rng_key, False)
         return self._simulate_forward(  # type: ignore[no-any-return]
             self, dynamics, config, params, state, inputs, rng_key, projection
         )

@@ -17,10 +17,19 @@ import pytest
 jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
+from shoal.backend import jax_cpu_engine  # noqa: E402
 from shoal.backend.jax_backend import JAX  # noqa: E402
 from shoal.nn.combinators import Sequential  # noqa: E402
 from shoal.nn.modules import LIFJax, LinearJax, RateJax  # noqa: E402
 from shoal.nn.modules.jax import jax_module  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _xla_forward_loop():
+    """These tests are about XLA's forward loop: concrete CPU calls stay off the NumPy engine
+    (tested in tests/backend/test_jax_cpu_engine.py)."""
+    with jax_cpu_engine(False):
+        yield
 
 
 def _traced(module, x, record=False):

@@ -33,6 +33,7 @@ def test_repeated_eager_calls_compile_once():
     assert jax_backend._compiled_simulate._cache_size() == simulate_cache
 
 
+@pytest.mark.usefixtures("_xla_only")
 def test_a_second_module_of_the_same_structure_reuses_the_compiled_program():
     # Different random rng keys, equal concrete data: the same program serves both.
     x = np.random.rand(1, 10, 5).astype(np.float32)
@@ -53,6 +54,13 @@ def _equations(jaxpr):
             inner = getattr(value, "jaxpr", value)  # a ClosedJaxpr holds its Jaxpr
             if hasattr(inner, "eqns"):
                 yield from _equations(inner)
+@pytest.fixture
+def _xla_only():
+    """Concrete CPU calls of LIF and Rate otherwise run on the NumPy engine, not compiled."""
+    from shoal.backend import jax_cpu_engine
+
+    with jax_cpu_engine(False):
+        yield
 
 
 def _scan_output_count(module, x, record):

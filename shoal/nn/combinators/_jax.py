@@ -16,7 +16,9 @@ from shoal.nn.combinators._jax_projection import evolve_projected
 from shoal.nn.combinators.ffwd_stack import FFwdStackBase
 from shoal.nn.combinators.residual import ResidualBase
 from shoal.nn.combinators.sequential import SequentialBase
+from shoal.nn.modules.jax._engine_route import engine_tree
 from shoal.nn.modules.jax.jax_module import JaxModule
+from shoal.nn.modules.jax.linear_jax import LinearJax
 
 __all__ = ["JaxFFwdStack", "JaxResidual", "JaxSequential"]
 
@@ -33,6 +35,21 @@ class _CompiledWhenChildrenAre(JaxModule):
 
 class JaxSequential(SequentialBase, _CompiledWhenChildrenAre):
     __doc__ = SequentialBase.__doc__
+
+    def _cpu_engine_tree(self) -> bool:
+        """Whether a concrete CPU call may leave ``jit`` for the NumPy engine: every child a
+        ``LinearJax`` or on the engine (see ``nn/modules/jax/_engine_route.py``), one at least.
+
+        A subclass with its own ``evolve`` or ``_chain`` keeps the compiled path.
+        """
+        if type(self).evolve is not SequentialBase.evolve or type(self)._chain is not (
+            JaxSequential._chain
+        ):
+            return False
+        children = [getattr(self, name) for name in self._submodule_names]
+        on_engine = [engine_tree(child) for child in children]
+        linear = [type(child) is LinearJax for child in children]
+        return any(on_engine) and all(a or b for a, b in zip(on_engine, linear, strict=True))
 
     def _chain(self, data: Any, record: bool) -> tuple[Any, dict, dict]:
         """Forward-only calls run each ``LinearJax → neuron`` pair as one loop.

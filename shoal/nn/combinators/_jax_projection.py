@@ -12,14 +12,21 @@ The products are the ones ``LinearJax`` computes, one step at a time: each outpu
 own order, so the neuron's input and output agree with the two modules called one after the
 other to float32 rounding (~1e-6), not bit for bit. Traced calls (under ``jit`` or ``grad``)
 never come here: their numbers and gradients are exactly those of the two modules.
+
+Concrete CPU calls (outside ``jit``, see :mod:`shoal.nn.modules.jax._engine_route`) go to the
+NumPy engine instead, for every neuron it takes (also those without the forward-only loop):
+one BLAS product over the whole input, then the fused loop (:mod:`shoal.backend._jax_cpu`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import jax
+
 from shoal.backend.jax_backend import JaxBackend
 from shoal.nn.modules._simulated import SimulatedModule
+from shoal.nn.modules.jax._engine_route import engine_neuron
 from shoal.nn.modules.jax.jax_module import JaxModule
 from shoal.nn.modules.jax.linear_jax import LinearJax
 
@@ -27,7 +34,8 @@ __all__ = ["evolve_projected"]
 
 
 def _fuses(linear: Any, neuron: Any, data: Any) -> bool:
-    """Whether the pair runs as one loop: shoal's own evolve code on both, batched 3-D input.
+    """Whether the pair runs as one loop: shoal's own evolve code on both, batched 3-D input,
+    and a neuron that takes XLA's forward-only loop or (a concrete call) the NumPy engine.
 
     Subclasses that override ``evolve`` (or the neuron's simulation) keep their own code.
     """
@@ -38,8 +46,11 @@ def _fuses(linear: Any, neuron: Any, data: Any) -> bool:
         and type(neuron).evolve is SimulatedModule.evolve
         and type(neuron)._simulate is SimulatedModule._simulate
         and isinstance(neuron._backend, JaxBackend)
-        and neuron._backend.takes_forward_loop(neuron._dynamics)
         and getattr(data, "ndim", 0) == 3
+        and (
+            neuron._backend.takes_forward_loop(neuron._dynamics)
+            or (not isinstance(data, jax.core.Tracer) and engine_neuron(neuron))
+        )
     )
 
 
@@ -56,9 +67,11 @@ def evolve_projected(linear: Any, neuron: Any, data: Any) -> tuple[Any, dict, di
     """
     if not _fuses(linear, neuron, data):
         return None
-    # Both modules' own checks and shapes; the projection computed here is never used, and
-    # the compiler drops it.
-    projected, linear_state, _ = linear.evolve(data)
+    # Both modules' own checks and shapes; the projection computed here is never used. Traced,
+    # the compiler drops it; concrete (the NumPy engine's call, outside jit), one time step
+    # gives the same checks (none depends on T) without the product.
+    concrete = not isinstance(data, jax.core.Tracer)
+    projected, linear_state, _ = linear.evolve(data[:, :1] if concrete else data)
     data = linear._as_input_array(data)
     dynamics = neuron._dynamics
     xp = neuron._backend.xp

@@ -25,6 +25,7 @@ import numpy as np
 from shoal._debug import debug_enabled
 from shoal.backend._jax_bptt_switch import jax_fused_grad, with_forward_mode_fallback
 from shoal.backend.jax_backend import JAX
+from shoal.nn.modules.jax._engine_route import runs_outside_jit
 from shoal.nn.modules.module import Module
 
 __all__ = ["JaxModule"]
@@ -223,14 +224,14 @@ class JaxModule(Module):
             self._check_time_constants(recursive=True)
             # A concrete call may run forward-only loops (JaxBackend.forward_only); a traced
             # one keeps the loops that gradients are defined on.
+            record = kwargs.get("record", False)
             forward_only = _is_forward_only(self, input_data)
+            if forward_only and runs_outside_jit(self, input_data, record):
+                # The NumPy engine takes the loops; it needs the arrays, not tracers.
+                return _evolve(self, input_data, record, forward_only=True)
             return with_forward_mode_fallback(  # type: ignore[no-any-return]
                 lambda fused: _compiled_evolve(
-                    self,
-                    input_data,
-                    kwargs.get("record", False),
-                    forward_only=forward_only,
-                    fused_grad=fused,
+                    self, input_data, record, forward_only=forward_only, fused_grad=fused
                 )
             )
         return super().__call__(input_data, *args, **kwargs)
