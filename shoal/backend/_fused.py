@@ -32,9 +32,11 @@ __all__ = [
     "BlasThreadChooser",
     "fused_kernels",
     "fused_kernels_enabled",
+    "fused_projected",
     "fused_scan",
     "fused_simulate",
     "single_threaded_blas",
+    "takes_projection",
 ]
 
 #: Environment switch: ``SHOAL_FUSED=0`` turns the fused kernels off for the whole process.
@@ -134,3 +136,35 @@ def fused_scan(
     # OpenBLAS workers keep spinning on the cores the single-threaded kernel needs.
     with single_threaded_blas():
         return entry(config, consts, state, xs, record)  # type: ignore[no-any-return]
+
+
+def takes_projection(dynamics: Any) -> bool:
+    """Whether :func:`fused_projected` runs ``dynamics`` (its kernels take a ``feed``)."""
+    kernels = _kernels(dynamics)
+    return kernels is not None and getattr(kernels, "TAKES_FEED", False)
+
+
+def fused_projected(
+    backend: Any,
+    dynamics: Any,
+    config: Any,
+    params: Any,
+    state: Any,
+    inputs: Any,
+    projection: tuple[Any, Any],
+) -> tuple[Any, Any, dict[str, Any]] | None:
+    """``simulate`` of ``dynamics`` on ``inputs @ weight + bias``, the projection never stored.
+
+    See :mod:`shoal.dynamics._fused.projected`. ``None`` where the kernels do not cover the
+    call (then nothing, noise included, was drawn).
+
+    Returns:
+        ``(outputs (B, T, ...), final_state, {})``, or ``None``.
+    """
+    if not takes_projection(dynamics):
+        return None
+    from shoal.dynamics._fused import projected  # imports numba: only on a fused call
+
+    return projected.simulate(
+        backend, _kernels(dynamics), dynamics, config, params, state, inputs, projection
+    )

@@ -6,7 +6,8 @@ differentiates it, nothing is recorded) a :class:`JaxSequential` hands each
 step of the input by the weights inside the loop (as spyx does), so the ``(B, T, N)``
 projection is never stored and the call allocates only its output. On XLA's CPU runtime every
 ``(T, B, N)`` temporary is a fresh buffer whose page faults cost about as much as the loop's
-arithmetic; with them gone, workload (a) ran ~1.5x faster.
+arithmetic; with them gone, workload (a) ran ~1.5x faster. Which pairs fuse and how the neuron
+is evolved is shared with the NumPy flavour (:mod:`shoal.nn.combinators._projection`).
 
 The products are the ones ``LinearJax`` computes, one step at a time: each output sums in its
 own order, so the neuron's input and output agree with the two modules called one after the
@@ -18,29 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shoal.backend.jax_backend import JaxBackend
-from shoal.nn.modules._simulated import SimulatedModule
-from shoal.nn.modules.jax.jax_module import JaxModule
+from shoal.nn.combinators._projection import evolve_pair, pair_fuses
 from shoal.nn.modules.jax.linear_jax import LinearJax
 
 __all__ = ["evolve_projected"]
-
-
-def _fuses(linear: Any, neuron: Any, data: Any) -> bool:
-    """Whether the pair runs as one loop: shoal's own evolve code on both, batched 3-D input.
-
-    Subclasses that override ``evolve`` (or the neuron's simulation) keep their own code.
-    """
-    return (
-        type(linear) is LinearJax
-        and isinstance(neuron, SimulatedModule)
-        and isinstance(neuron, JaxModule)
-        and type(neuron).evolve is SimulatedModule.evolve
-        and type(neuron)._simulate is SimulatedModule._simulate
-        and isinstance(neuron._backend, JaxBackend)
-        and neuron._backend.takes_forward_loop(neuron._dynamics)
-        and getattr(data, "ndim", 0) == 3
-    )
 
 
 def evolve_projected(linear: Any, neuron: Any, data: Any) -> tuple[Any, dict, dict] | None:
@@ -54,21 +36,9 @@ def evolve_projected(linear: Any, neuron: Any, data: Any) -> tuple[Any, dict, di
     Returns:
         ``(output (B, T, Nout), linear's new state, neuron's new state)``, or ``None``.
     """
-    if not _fuses(linear, neuron, data):
+    if not pair_fuses(linear, LinearJax, neuron, data):
         return None
     # Both modules' own checks and shapes; the projection computed here is never used, and
     # the compiler drops it.
     projected, linear_state, _ = linear.evolve(data)
-    data = linear._as_input_array(data)
-    dynamics = neuron._dynamics
-    xp = neuron._backend.xp
-    states = tuple(getattr(neuron, name) for name in dynamics.STATE_NAMES)
-    _, batched = neuron._auto_batch(projected, states)
-    config, params = neuron._configure()
-    state = dynamics.pack_state(xp, config, batched)
-    bias = linear.bias if linear._has_bias else None
-    outputs, final, rng_key, _ = neuron._backend.simulate_projected(
-        dynamics, config, params, state, data, neuron.__dict__.get("rng_key"), (linear.weight, bias)
-    )
-    new_state = dynamics.unpack_state(xp, config, final, outputs)
-    return outputs, linear_state, neuron._new_state(new_state, rng_key)
+    return evolve_pair(linear, neuron, linear._as_input_array(data), projected, linear_state)

@@ -1,0 +1,144 @@
+"""A ``Linear`` and the neuron after it as one pass: the projection is never stored.
+
+``Sequential(Linear, LIF)`` would multiply the whole ``(B·T, Nin)`` input by the weights
+(workload (a): a 64 MB float32 result, a fresh array whose page faults alone cost ~6 ms), then
+run the neuron's kernel over that result, read back from memory. Here, per batch row and chunk
+of :func:`chunk_steps` time steps, one BLAS product writes into a small scratch buffer that
+stays in the core's L2 cache, the bias is added to it, and the neuron's kernel consumes it at
+once (the kernel module's ``simulate`` with ``feed=``). Rows are shared over the cores by the
+row runner (:mod:`shoal.dynamics._fused._rows`); every product runs on one BLAS thread (the
+kernel module's ``simulate`` holds :func:`~shoal.backend._fused.single_threaded_blas`), so
+two workers never wait on each other's BLAS threads and timings do not depend on the load.
+
+Numbers: each output element is the same dot product of one input row and one weight column,
+summed by the same BLAS kernel, and the bias is added to the rounded product as ``Linear``
+adds it. OpenBLAS however sums the rows at the edge of its row tiles (the rows left over
+below a multiple of its tile height) in a different order, and which rows those are depends
+on the product's height: a chunk's tail rows, or BLAS's row split over threads in the one
+big product. Measured on this machine: float64 agrees bit for bit with the two modules
+called one after the other when the chunk height is a multiple of 4 (otherwise within a few
+ulp, 1e-14 of the values' scale); float32 to its rounding (4e-6 of the scale), as the
+unfused product itself differs between one and two BLAS threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from shoal.dynamics._fused._common import uniform_dtype
+from shoal.dynamics._fused._rows import split_rows
+
+__all__ = ["chunk_steps", "simulate"]
+
+#: Bytes of one scratch chunk (``steps × Nout`` values): with the weights it must stay in a
+#: core's L2 cache (1 MiB here) between the product writing it and the kernel reading it.
+SCRATCH_BYTES = 4 * 1024 * 1024
+
+#: Chunk heights are multiples of this: OpenBLAS's row tiles (4 rows in float64, 24 in
+#: float32 on this machine's Haswell kernels), so that only a row's last chunk has edge rows.
+STEP_MULTIPLE = 24
+
+Kernel = Callable[[np.ndarray, slice, slice], None]
+
+
+_buffers = threading.local()
+
+
+def _scratch(size: int, dtype: np.dtype) -> np.ndarray:
+    """This thread's scratch, ``size`` values of ``dtype``, kept for the next call.
+
+    Kept because a fresh array of a few MiB is mapped fresh by ``malloc`` and page-faults on
+    every call (what the unfused product pays for its 64 MB); at most one chunk per thread
+    (:data:`SCRATCH_BYTES`, a few MiB) stays allocated.
+    """
+    needed = size * dtype.itemsize
+    buffer = getattr(_buffers, "bytes", None)
+    if buffer is None or buffer.size < needed:
+        buffer = _buffers.bytes = np.empty(needed, np.uint8)
+    return buffer[:needed].view(dtype)
+
+
+def chunk_steps(n_out: int, dtype: np.dtype, n_steps: int) -> int:
+    """Time steps per product: a :data:`SCRATCH_BYTES` scratch, a multiple of :data:`STEP_MULTIPLE`.
+
+    Never more than ``n_steps`` (a short call is one product per row).
+    """
+    steps = SCRATCH_BYTES // max(1, n_out * dtype.itemsize)
+    steps = max(STEP_MULTIPLE, steps // STEP_MULTIPLE * STEP_MULTIPLE)
+    return min(steps, n_steps)
+
+
+def simulate(
+    backend: Any,
+    kernels: Any,
+    dynamics: Any,
+    config: Any,
+    params: Any,
+    state: Any,
+    inputs: np.ndarray,
+    projection: tuple[Any, Any],
+) -> tuple[Any, Any, dict[str, Any]] | None:
+    """The neuron's ``simulate`` on ``inputs @ weight + bias``, computed chunk by chunk.
+
+    Args:
+        backend: The NumPy backend.
+        kernels: The dynamics' kernel module (its ``simulate`` takes ``feed``).
+        dynamics: The neuron's dynamics module.
+        config: The dynamics' configuration.
+        params: The dynamics' parameters.
+        state: The batched state; never written to.
+        inputs: The ``Linear``'s input ``(B, T, Nin)``, already of its dtype.
+        projection: ``(weight (Nin, Nout), bias (Nout,) or () or None)``.
+
+    Returns:
+        ``(outputs (B, T, ...), final_state, {})``, or ``None`` when the kernel does not cover
+        the call (mixed dtypes, recurrence, noisy Rate...), before any noise is drawn.
+    """
+    weight, bias = projection
+    dtype = uniform_dtype(inputs, weight, bias)
+    if dtype is None or np.ndim(weight) != 2 or inputs.ndim != 3 or 0 in inputs.shape[:2]:
+        return None  # (no rows or steps: the kernels leave those to the generic route)
+    n_batches, n_steps, _ = inputs.shape
+    n_out = weight.shape[1]
+    # The kernel reads only this stand-in's shape and dtype: zero bytes, one value.
+    stand_in = np.broadcast_to(np.zeros((), dtype), (n_batches, n_steps, n_out))
+    # Contiguous once, not per product: each row's chunk is then a plain (steps, Nin) matrix.
+    inputs = np.ascontiguousarray(inputs)
+    weight = np.ascontiguousarray(weight)
+    steps = chunk_steps(n_out, dtype, n_steps)
+
+    # Whole rows fit: blocks of several rows, one product each (the rows are contiguous).
+    row_bytes = max(1, n_steps * n_out * dtype.itemsize)
+    rows_per_block = max(1, SCRATCH_BYTES // row_bytes) if steps == n_steps else 1
+
+    def feed(kernel: Kernel) -> None:
+        def rows(part: slice) -> None:
+            height = min(rows_per_block, part.stop - part.start)
+            scratch = _scratch(height * steps * n_out, dtype).reshape(-1, n_out)
+            for first in range(part.start, part.stop, height):
+                last = min(first + height, part.stop)
+                for start in range(0, n_steps, steps):
+                    stop = min(start + steps, n_steps)
+                    block = scratch[: (last - first) * (stop - start)]
+                    np.matmul(
+                        inputs[first:last, start:stop].reshape(-1, inputs.shape[2]),
+                        weight,
+                        out=block,
+                    )
+                    if bias is not None:
+                        np.add(block, bias, out=block)
+                    kernel(
+                        block.reshape(last - first, stop - start, n_out),
+                        slice(first, last),
+                        slice(start, stop),
+                    )
+
+        split_rows(rows, n_batches, n_batches * n_steps * n_out)
+
+    return kernels.simulate(  # type: ignore[no-any-return]
+        backend, dynamics, config, params, state, stand_in, False, feed=feed
+    )
