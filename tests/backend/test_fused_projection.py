@@ -154,9 +154,23 @@ def test_rows_shared_over_threads_give_the_same_numbers(monkeypatch, fused_calls
     monkeypatch.setattr(_rows, "_cores", lambda: 2)
     monkeypatch.setattr(_rows, "run_rows", recording)
     monkeypatch.setattr(projected, "SCRATCH_BYTES", 24 * 6 * 8)
-    _assert_agree(lambda: LIF(6, noise_std=0.1), 3.0 * _X, np.float64, calls=fused_calls)
+    x = 3.0 * np.random.default_rng(4).random((4, 50, 7))  # two rows per core: shared out
+    _assert_agree(lambda: LIF(6, noise_std=0.1), x, np.float64, calls=fused_calls)
     # Two fused calls and the two reference LIF calls, each row of each a chunk of its own.
-    assert sorted(chunks) == sorted([(k, k + 1) for k in range(3)] * 4)
+    assert sorted(chunks) == sorted([(k, k + 1) for k in range(4)] * 4)
+
+
+@pytest.mark.parametrize(("n_rows", "fuses"), [(3, False), (4, True)])
+def test_a_large_call_with_few_rows_keeps_the_unfused_product(
+    n_rows, fuses, monkeypatch, fused_calls
+):
+    # Fewer than two rows per core would leave a core idle, where the unfused product keeps
+    # every BLAS thread busy: such a call computes the projection as Linear does.
+    monkeypatch.setattr(_rows, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_rows, "_cores", lambda: 2)
+    x = 3.0 * np.random.default_rng(4).random((n_rows, 50, 7))
+    _assert_agree(lambda: LIF(6, noise_std=0.1), x, np.float64)
+    assert fused_calls == [fuses, fuses]
 
 
 def test_chunk_steps_is_a_multiple_of_the_row_tile_and_at_most_t():
