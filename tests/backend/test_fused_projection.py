@@ -322,3 +322,26 @@ def test_simulate_projected_without_a_projection_is_simulate():
     )
     assert key is None and records == {}
     np.testing.assert_array_equal(out, expected)
+
+
+def test_read_only_and_strided_operands_give_the_same_numbers(fused_calls):
+    # What a caller handing over views of its own buffers passes (e.g. NumPy views of JAX
+    # arrays are read-only): nothing is written to them, and the numbers do not change.
+    linear, neuron = _pair(lambda: LIF(6, bias=0.1), 7, np.float64, True)
+    x = 3.0 * _X
+    expected, _ = _unfused(linear, neuron, x, 0)
+    neuron.reset_state()
+    config, params = neuron._configure()
+    states = tuple(getattr(neuron, name) for name in neuron._dynamics.STATE_NAMES)
+    _, batched = neuron._auto_batch(np.zeros((3, 50, 6)), states)
+    state = neuron._dynamics.pack_state(np, config, batched)
+    inputs = np.asfortranarray(x)  # strided rows
+    weight = np.asfortranarray(linear.weight)
+    for array in (inputs, weight):
+        array.flags.writeable = False
+    out, _, _, _ = NUMPY.simulate_projected(
+        neuron._dynamics, config, params, state, inputs, None, (weight, linear.bias)
+    )
+    assert fused_calls == [True]
+    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(inputs, x)
