@@ -2,23 +2,30 @@
 
 ``Sequential(Linear, LIF)`` would multiply the whole ``(B·T, Nin)`` input by the weights
 (workload (a): a 64 MB float32 result, a fresh array whose page faults alone cost ~6 ms), then
-run the neuron's kernel over that result, read back from memory. Here, per batch row and chunk
-of :func:`chunk_steps` time steps, one BLAS product writes into a small scratch buffer that
-stays in the core's L2 cache, the bias is added to it, and the neuron's kernel consumes it at
-once (the kernel module's ``simulate`` with ``feed=``). Rows are shared over the cores by the
-row runner (:mod:`shoal.dynamics._fused._rows`); every product runs on one BLAS thread (the
-kernel module's ``simulate`` holds :func:`~shoal.backend._fused.single_threaded_blas`), so
-two workers never wait on each other's BLAS threads and timings do not depend on the load.
+run the neuron's kernel over that result, read back from memory. Here, per block of batch rows
+(or, for long rows, chunk of :func:`chunk_steps` steps), one BLAS product writes into a
+per-thread scratch buffer that is reused call after call, the bias is added to it, and the
+neuron's kernel consumes it at once (the kernel module's ``simulate`` with ``feed=``). Rows
+are shared over the cores by the row runner (:mod:`shoal.dynamics._fused._rows`); every
+product runs on one BLAS thread (the kernel module's ``simulate`` holds
+:func:`~shoal.backend._fused.single_threaded_blas`), so two workers never wait on each other's
+BLAS threads, and a block's product, hence the numbers, never depends on the machine's load.
+
+Why blocks of megabytes, not L2-sized chunks: measured on (a) (float32, alternating with the
+unfused pair, load ~1.2), 128 KiB chunks (64 steps) took 0.89x the unfused time, 512 KiB
+0.77x, 2–8 MiB 0.74–0.77x, 32 KiB 1.6x: each product packs the weights again and a short
+product runs below BLAS's rate, which costs more than reading the block back from the L3
+cache (32 MiB here) does.
 
 Numbers: each output element is the same dot product of one input row and one weight column,
 summed by the same BLAS kernel, and the bias is added to the rounded product as ``Linear``
 adds it. OpenBLAS however sums the rows at the edge of its row tiles (the rows left over
-below a multiple of its tile height) in a different order, and which rows those are depends
-on the product's height: a chunk's tail rows, or BLAS's row split over threads in the one
-big product. Measured on this machine: float64 agrees bit for bit with the two modules
-called one after the other when the chunk height is a multiple of 4 (otherwise within a few
-ulp, 1e-14 of the values' scale); float32 to its rounding (4e-6 of the scale), as the
-unfused product itself differs between one and two BLAS threads.
+below a multiple of its tile height) in another order, and which rows those are depends on
+the product's height: a block's tail rows, or BLAS's row split over threads in the one big
+product. Measured on this machine: float64 bit for bit on workloads (a) and (c) (and
+wherever the block heights are multiples of 4; otherwise within a few ulp); float32 bit for
+bit on (a), on (c) 0.9 % of the outputs 1 ulp apart (final states equal), as the unfused
+float32 product itself changes bits between one and two BLAS threads.
 """
 
 from __future__ import annotations
@@ -34,8 +41,8 @@ from shoal.dynamics._fused._common import uniform_dtype
 
 __all__ = ["chunk_steps", "simulate"]
 
-#: Bytes of one scratch chunk (``steps × Nout`` values): with the weights it must stay in a
-#: core's L2 cache (1 MiB here) between the product writing it and the kernel reading it.
+#: Most bytes of one block of the projection (one product): whole rows of (a) (2 in float32,
+#: 1 in float64) and (c); see the module docstring for the sizes measured.
 SCRATCH_BYTES = 4 * 1024 * 1024
 
 #: Chunk heights are multiples of this: OpenBLAS's row tiles (4 rows in float64, 24 in
