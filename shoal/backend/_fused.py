@@ -14,7 +14,9 @@ numba is imported on the first fused call, never by ``import shoal``.
 **BLAS threads** (:mod:`shoal.backend._blas_threads`): one thread around per-step loops
 (:func:`single_threaded_blas`), or, for recurrent LIF's product per step, the count that
 times faster (:class:`BlasThreadChooser`). Large one-off products, such as a ``Linear``
-layer's GEMM over all time steps, keep every thread.
+layer's GEMM over all time steps, keep every thread; in a ``Sequential`` a ``Linear`` before
+LIF or Rate is instead computed block by block inside the neuron's pass, each block on one
+thread, the rows shared over the cores (:func:`fused_projected`).
 """
 
 from __future__ import annotations
