@@ -14,7 +14,10 @@ numba is imported on the first fused call, never by ``import shoal``.
 **BLAS threads** (:mod:`shoal.backend._blas_threads`): one thread around per-step loops
 (:func:`single_threaded_blas`); recurrent LIF uses more cores by running blocks of batch rows
 on separate workers instead (:mod:`shoal.dynamics._fused.lif_recurrent`). Large one-off
-products, such as a ``Linear`` layer's GEMM over all time steps, keep every thread.
+products, such as a ``Linear`` layer's GEMM over all time steps, keep every thread; in a
+``Sequential`` a ``Linear`` before LIF or Rate is instead computed block by block inside the
+neuron's pass, each block on one thread, the rows shared over the cores
+(:func:`fused_projected`).
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from shoal.backend._blas_threads import single_threaded_blas
 __all__ = [
     "fused_kernels",
     "fused_kernels_enabled",
+    "fused_projected",
     "fused_scan",
     "fused_simulate",
     "single_threaded_blas",
+    "takes_projection",
 ]
 
 #: Environment switch: ``SHOAL_FUSED=0`` turns the fused kernels off for the whole process.
@@ -133,3 +138,35 @@ def fused_scan(
     # OpenBLAS workers keep spinning on the cores the single-threaded kernel needs.
     with single_threaded_blas():
         return entry(config, consts, state, xs, record)  # type: ignore[no-any-return]
+
+
+def takes_projection(dynamics: Any) -> bool:
+    """Whether :func:`fused_projected` runs ``dynamics`` (its kernels take a ``feed``)."""
+    kernels = _kernels(dynamics)
+    return kernels is not None and getattr(kernels, "TAKES_FEED", False)
+
+
+def fused_projected(
+    backend: Any,
+    dynamics: Any,
+    config: Any,
+    params: Any,
+    state: Any,
+    inputs: Any,
+    projection: tuple[Any, Any],
+) -> tuple[Any, Any, dict[str, Any]] | None:
+    """``simulate`` of ``dynamics`` on ``inputs @ weight + bias``, the projection never stored.
+
+    See :mod:`shoal.dynamics._fused.projected`. ``None`` where the kernels do not cover the
+    call (then nothing, noise included, was drawn).
+
+    Returns:
+        ``(outputs (B, T, ...), final_state, {})``, or ``None``.
+    """
+    if not takes_projection(dynamics):
+        return None
+    from shoal.dynamics._fused import projected  # imports numba: only on a fused call
+
+    return projected.simulate(
+        backend, _kernels(dynamics), dynamics, config, params, state, inputs, projection
+    )

@@ -13,9 +13,9 @@ time is Python there, one BLAS product per step), so it stays on XLA.
 
 Noise is drawn by ``jax.random`` from the module's key, exactly as the XLA path draws it, and
 handed to the engine: a seeded module gives the same numbers on either path, and the returned
-key is the same. A ``Linear → neuron`` pair (``JaxBackend.simulate_projected``) multiplies the
-whole input by the weights in one BLAS product first (NumPy's ``simulate_projected`` where the
-NumPy backend has one).
+key is the same. A ``Linear → neuron`` pair (``JaxBackend.simulate_projected``) runs as NumPy's
+``simulate_projected``: the product per block of batch rows, consumed by the neuron's kernel at
+once, never stored whole.
 
 It runs when all of these hold, and otherwise returns ``None`` (XLA runs the call as before):
 
@@ -172,21 +172,10 @@ def _simulate_projected(
     inputs: np.ndarray,
     projection: tuple[np.ndarray, Any],
 ) -> Any:
-    """The NumPy backend's ``simulate_projected`` if it has one, else one GEMM then simulate."""
-    own = getattr(engine, "simulate_projected", None)
-    if own is not None:
-        read_only = inputs.view()  # the writable view stays with the kernels known not to write
-        read_only.flags.writeable = False
-        return own(dynamics, config, params, state, read_only, None, projection)
-    weight, bias = projection
-    # As Linear computes it: one 2-D product over every (batch, step) row, then the bias,
-    # added in place (no second (B, T, N) buffer).
-    projected = (inputs.reshape(-1, inputs.shape[-1]) @ weight).reshape(
-        *inputs.shape[:-1], weight.shape[-1]
-    )
-    if bias is not None:
-        projected += bias
-    return engine.simulate(dynamics, config, params, state, projected, None, False)
+    """The NumPy backend's ``simulate_projected``: the product per block of rows, never stored."""
+    read_only = inputs.view()  # the writable view stays with the kernels known not to write
+    read_only.flags.writeable = False
+    return engine.simulate_projected(dynamics, config, params, state, read_only, None, projection)
 
 
 def _host_arrays_of_one_dtype(leaves: list[Any]) -> bool:

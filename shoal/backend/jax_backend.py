@@ -206,6 +206,10 @@ class JaxBackend:
         """Whether a call of ``dynamics`` without records runs the forward-only loop now."""
         return self.is_forward_only() and getattr(dynamics, "PREPARE_PER_STEP", False)
 
+    def takes_projection(self, dynamics: Any) -> bool:
+        """Whether :meth:`simulate_projected` runs ``dynamics`` as one loop now (forward-only)."""
+        return self.takes_forward_loop(dynamics)
+
     def simulate_projected(
         self,
         dynamics: Any,

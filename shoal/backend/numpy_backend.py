@@ -17,9 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from shoal.backend._fused import fused_scan, fused_simulate, single_threaded_blas
+from shoal.backend._fused import (
+    fused_projected,
+    fused_scan,
+    fused_simulate,
+    single_threaded_blas,
+    takes_projection,
+)
 from shoal.backend._inputs import numpy_input
 from shoal.backend._interface import StepFunction
+from shoal.backend.simulate import linear_projection
 from shoal.backend.simulate import simulate as run_dynamics
 from shoal.dynamics._spikes import spike_counts
 
@@ -191,6 +198,47 @@ class NumpyBackend:
             outputs, final, records = fused
             return outputs, final, rng_key, records
         return self._simulate(self, dynamics, config, params, state, inputs, rng_key, record)  # type: ignore[no-any-return]
+
+    def simulate_projected(
+        self,
+        dynamics: Any,
+        config: Any,
+        params: Any,
+        state: Any,
+        inputs: Any,
+        rng_key: Any,
+        projection: tuple[Any, Any] | None = None,
+    ) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """:meth:`simulate` without records, of a ``Linear``'s output: ``inputs @ weight + bias``.
+
+        ``projection`` is ``(weight (Nin, Nout), bias or None)`` and ``inputs`` the
+        ``Linear``'s input ``(B, T, Nin)``, of its dtype. Where the dynamics' kernels cover the
+        call, the product is computed per batch row and chunk of steps into a small scratch
+        buffer that the kernel consumes at once (:mod:`shoal.dynamics._fused.projected`): the
+        ``(B, T, Nout)`` projection is never stored. Otherwise the projection is computed as
+        ``Linear`` computes it and :meth:`simulate` runs. Numbers: the two modules' to float64
+        round-off (1e-14 of the scale, mostly bit for bit) and float32 rounding; see there.
+        ``projection=None`` is :meth:`simulate` on ``inputs``, as on the JAX backend.
+
+        Returns:
+            ``(outputs (B, T, ...), final_state, rng_key, {})``.
+        """
+        if projection is not None:
+            fused = fused_projected(self, dynamics, config, params, state, inputs, projection)
+            if fused is not None:
+                outputs, final, _ = fused
+                return outputs, final, rng_key, {}
+            inputs = linear_projection(inputs, *projection)
+        return self.simulate(dynamics, config, params, state, inputs, rng_key, False)
+
+    @staticmethod
+    def takes_projection(dynamics: Any) -> bool:
+        """Whether :meth:`simulate_projected` runs ``dynamics`` without storing the projection.
+
+        True where the dynamics' fused kernels take their input in blocks (LIF, Rate) and the
+        kernels are on (numba installed, :func:`~shoal.backend.fused_kernels` not off).
+        """
+        return takes_projection(dynamics)
 
     # ------------------------------------------------------------------ arrays and dtypes
     @staticmethod

@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-__all__ = ["simulate", "simulate_forward"]
+__all__ = ["linear_projection", "simulate", "simulate_forward"]
 
 #: Steps per input product in :func:`simulate_forward` with a projection.
 _PROJECTED_CHUNK = 8
@@ -36,6 +36,17 @@ def _swap_batch_and_time(xp: Any, array: Any) -> Any:
     if 1 in array.shape[:2]:
         return xp.reshape(array, (array.shape[1], array.shape[0], *array.shape[2:]))
     return xp.permute_dims(array, (1, 0, *range(2, array.ndim)))
+
+
+def linear_projection(data: Any, weight: Any, bias: Any) -> Any:
+    """``data @ weight + bias`` as ``Linear`` computes it: ``(..., Nin)`` → ``(..., Nout)``.
+
+    One 2-D product over every leading axis (NumPy's stacked ``(B, T, Nin) @ (Nin, Nout)``
+    path is ~15x slower), then the bias (``None``: none) added to the rounded product.
+    """
+    flat = data.reshape(-1, data.shape[-1]) @ weight
+    flat = flat if bias is None else flat + bias
+    return flat.reshape(*data.shape[:-1], weight.shape[-1])
 
 
 def simulate(
@@ -147,12 +158,7 @@ def simulate_forward(
 
     def project(chunk: Any) -> Any:
         """The ``Linear`` on a chunk of steps ``(B, K, Nin)``, as ``Linear`` computes it."""
-        if projection is None:
-            return chunk
-        weight, bias = projection
-        flat = chunk.reshape(-1, chunk.shape[-1]) @ weight
-        flat = flat if bias is None else flat + bias
-        return flat.reshape(*chunk.shape[:-1], weight.shape[-1])
+        return chunk if projection is None else linear_projection(chunk, *projection)
 
     def as_time_slice(x_t: Any) -> Any:
         """``(B, ...)`` → ``(1, B, ...)``, the time-major slice ``prepare`` takes."""

@@ -54,6 +54,8 @@ def _equations(jaxpr):
             inner = getattr(value, "jaxpr", value)  # a ClosedJaxpr holds its Jaxpr
             if hasattr(inner, "eqns"):
                 yield from _equations(inner)
+
+
 @pytest.fixture
 def _xla_only():
     """Concrete CPU calls of LIF and Rate otherwise run on the NumPy engine, not compiled."""

@@ -36,9 +36,13 @@ from shoal.dynamics._fused._common import (
     vector,
 )
 from shoal.dynamics._fused._rows import split_rows
-from shoal.dynamics._fused.lif_recurrent import _rows_of, simulate_recurrent
+from shoal.dynamics._fused.lif_recurrent import simulate_recurrent
 
 __all__ = ["simulate"]
+
+#: ``simulate`` takes ``feed`` (its input computed block by block; see
+#: :mod:`shoal.dynamics._fused.projected`).
+TAKES_FEED = True
 
 # Rows of the packed per-neuron parameters (see neuron_rows).
 _ALPHA, _BIAS, _THRESHOLD, _NOISE_GAIN = range(4)
@@ -209,8 +213,20 @@ def _lif_step(
                     rec_irec[b, t, n, s] = irec[b, s * n_neurons + n]
 
 
+def _block(array: np.ndarray, rows: slice, steps: slice) -> np.ndarray:
+    """Batch rows and time steps of ``array``; a one-element placeholder as it is."""
+    return array if array.size == 1 else array[rows, steps]
+
+
 def simulate(
-    backend: Any, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool
+    backend: Any,
+    dynamics: Any,
+    config: Any,
+    params: Any,
+    state: Any,
+    inputs: Any,
+    record: bool,
+    feed: Any = None,
 ) -> Any:
     """``simulate`` for LIF (and bit-shift LIF) on batch-major input; ``None`` if not covered.
 
@@ -223,6 +239,11 @@ def simulate(
         state: ``LIFState`` (``isyn`` synapse-major ``(B, n_syn, N)``); never written to.
         inputs: ``(B, T, n_syn·N)``, any strides (see :mod:`shoal.dynamics._fused._common`).
         record: Also return the records ``finish`` returns.
+        feed: ``None``: the kernel reads ``inputs``. Else ``feed(kernel)`` calls
+            ``kernel(block, rows, steps)`` with every block of the input, each row's steps in
+            order (a projection computed chunk by chunk, see
+            :mod:`shoal.dynamics._fused.projected`); ``inputs`` then only gives the shape and
+            dtype. Not with recurrence (``None``).
 
     Returns:
         ``(spikes (B, T, N), final_state, records (B, T, ...))``, or ``None`` (a per-neuron spike
@@ -236,7 +257,7 @@ def simulate(
         max_spikes = float(config.max_spikes)
     except (TypeError, ValueError):  # a per-neuron limit: the generic loop handles it
         return None
-    if n_steps == 0:
+    if n_steps == 0 or (feed is not None and config.has_rec):
         return None
     # prepare on no time step: the constants, computed exactly as the generic path does; a
     # noise of ones makes its noise term the per-neuron gain itself (g·1 = g exactly).
@@ -291,7 +312,7 @@ def simulate(
     rec_vmem = np.empty(rec_shape[:3], dtype)
     positive = bool(np.all(neuron[_THRESHOLD] > 0))
     zero, limit = dtype.type(0), dtype.type(max_spikes)
-    inputs = kernel_input(inputs)
+    inputs = inputs if feed is not None else kernel_input(inputs)
     if has_rec:
         rec_irec = np.empty(rec_shape, dtype)
         spikes_prev = fresh(state.spikes, (n_batches, n_neurons), dtype)
@@ -302,13 +323,17 @@ def simulate(
     else:
         flags = (positive, noisy, bool(record))
 
-        def rows(part: slice) -> None:
-            _lif_kernel(inputs[part], _rows_of(noise, part), neuron, synapse, isyn[part],
-                        vmem[part], spikes[part], _rows_of(rec_isyn, part),
-                        _rows_of(rec_vmem, part), zero, limit, flags)  # fmt: skip
+        def kernel(block: np.ndarray, rows: slice, steps: slice) -> None:
+            _lif_kernel(block, _block(noise, rows, steps), neuron, synapse, isyn[rows],
+                        vmem[rows], spikes[rows, steps], _block(rec_isyn, rows, steps),
+                        _block(rec_vmem, rows, steps), zero, limit, flags)  # fmt: skip
 
         with single_threaded_blas():  # see shoal.backend._fused: idle BLAS workers spin
-            split_rows(rows, n_batches, spikes.size)
+            if feed is None:
+                whole = slice(None)
+                split_rows(lambda part: kernel(inputs[part], part, whole), n_batches, spikes.size)
+            else:
+                feed(kernel)
         final = type(state)(None, isyn, vmem)
     if not record:
         return spikes, final, {}

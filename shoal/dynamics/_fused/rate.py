@@ -39,6 +39,10 @@ from shoal.dynamics._fused._rows import split_rows
 
 __all__ = ["scan", "simulate"]
 
+#: ``simulate`` takes ``feed`` (its input computed block by block; see
+#: :mod:`shoal.dynamics._fused.projected`).
+TAKES_FEED = True
+
 
 @njit
 def _rate_kernel(drive, alpha, x, out):  # pragma: no cover - compiled; tested through scan()
@@ -88,7 +92,14 @@ def _is_default_relu(activation: Any) -> bool:
 
 
 def simulate(
-    backend: Any, dynamics: Any, config: Any, params: Any, state: Any, inputs: Any, record: bool
+    backend: Any,
+    dynamics: Any,
+    config: Any,
+    params: Any,
+    state: Any,
+    inputs: Any,
+    record: bool,
+    feed: Any = None,
 ) -> Any:
     """``simulate`` for Rate without recurrence or noise; ``None`` if not covered.
 
@@ -100,6 +111,8 @@ def simulate(
         state: ``RateState`` with ``x (B, N)``; never written to.
         inputs: ``(B, T, N)``, any strides (see :mod:`shoal.dynamics._fused._common`).
         record: Also return the records ``finish`` returns (``rec_input`` zeros, ``x``).
+        feed: ``None``, or the input computed block by block, as in
+            :func:`shoal.dynamics._fused.lif.simulate`.
 
     Returns:
         ``(outputs (B, T, N), final_state, records)``, or ``None``.
@@ -119,15 +132,19 @@ def simulate(
     out = np.empty((n_batches, n_steps, n_neurons), dtype)
     # With records and ReLU the trajectory is a second output; without ReLU it is `out`.
     rec_x = np.empty_like(out) if (record and relu) else placeholder(3, dtype)
-    inputs = kernel_input(inputs)
+    inputs = inputs if feed is not None else kernel_input(inputs)
     flags = (relu, bool(record and relu))
 
-    def rows(part: slice) -> None:
-        records = rec_x if rec_x.size == 1 else rec_x[part]
-        _rate_raw_kernel(inputs[part], neuron, x[part], out[part], records, dtype.type(0), flags)
+    def kernel(block: np.ndarray, rows: slice, steps: slice) -> None:
+        records = rec_x if rec_x.size == 1 else rec_x[rows, steps]
+        _rate_raw_kernel(block, neuron, x[rows], out[rows, steps], records, dtype.type(0), flags)
 
     with single_threaded_blas():  # see shoal.backend._fused: idle BLAS workers spin
-        split_rows(rows, n_batches, out.size)
+        if feed is None:
+            whole = slice(None)
+            split_rows(lambda part: kernel(inputs[part], part, whole), n_batches, out.size)
+        else:
+            feed(kernel)
     trajectory = rec_x if relu else out
     outputs = out if relu else config.activation(trajectory, params.threshold)
     records = {"rec_input": np.zeros_like(trajectory), "x": trajectory} if record else {}

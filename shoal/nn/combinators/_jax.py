@@ -58,21 +58,7 @@ class JaxSequential(SequentialBase, _CompiledWhenChildrenAre):
         """
         if record or not JAX.is_forward_only():
             return super()._chain(data, record)
-        self._refuse_vector(data)
-        names = self._submodule_names
-        new_state: dict[str, Any] = {}
-        index = 0
-        while index < len(names):
-            module = getattr(self, names[index])
-            if index + 1 < len(names):
-                fused = evolve_projected(module, getattr(self, names[index + 1]), data)
-                if fused is not None:
-                    data, new_state[names[index]], new_state[names[index + 1]] = fused
-                    index += 2
-                    continue
-            data, new_state[names[index]], _ = module(data, record=False)
-            index += 1
-        return data, new_state, {}
+        return self._chain_fusing(data, evolve_projected)
 
 
 class JaxResidual(ResidualBase, _CompiledWhenChildrenAre):

@@ -6,7 +6,8 @@ differentiates it, nothing is recorded) a :class:`JaxSequential` hands each
 step of the input by the weights inside the loop (as spyx does), so the ``(B, T, N)``
 projection is never stored and the call allocates only its output. On XLA's CPU runtime every
 ``(T, B, N)`` temporary is a fresh buffer whose page faults cost about as much as the loop's
-arithmetic; with them gone, workload (a) ran ~1.5x faster.
+arithmetic; with them gone, workload (a) ran ~1.5x faster. Which pairs fuse and how the neuron
+is evolved is shared with the NumPy flavour (:mod:`shoal.nn.combinators._projection`).
 
 The products are the ones ``LinearJax`` computes, one step at a time: each output sums in its
 own order, so the neuron's input and output agree with the two modules called one after the
@@ -24,33 +25,24 @@ from typing import Any
 
 import jax
 
-from shoal.backend.jax_backend import JaxBackend
-from shoal.nn.modules._simulated import SimulatedModule
+from shoal.nn.combinators._projection import evolve_pair, pair_fuses
 from shoal.nn.modules.jax._engine_route import engine_neuron
-from shoal.nn.modules.jax.jax_module import JaxModule
 from shoal.nn.modules.jax.linear_jax import LinearJax
 
 __all__ = ["evolve_projected"]
 
 
 def _fuses(linear: Any, neuron: Any, data: Any) -> bool:
-    """Whether the pair runs as one loop: shoal's own evolve code on both, batched 3-D input,
-    and a neuron that takes XLA's forward-only loop or (a concrete call) the NumPy engine.
-
-    Subclasses that override ``evolve`` (or the neuron's simulation) keep their own code.
+    """Whether the pair runs as one loop: XLA's forward-only loop takes the neuron, or (a
+    concrete call) the NumPy engine does (``JaxBackend.simulate_projected`` routes it there).
     """
+    if pair_fuses(linear, LinearJax, neuron, data):
+        return True
+    concrete = not isinstance(data, jax.core.Tracer)
     return (
-        type(linear) is LinearJax
-        and isinstance(neuron, SimulatedModule)
-        and isinstance(neuron, JaxModule)
-        and type(neuron).evolve is SimulatedModule.evolve
-        and type(neuron)._simulate is SimulatedModule._simulate
-        and isinstance(neuron._backend, JaxBackend)
-        and getattr(data, "ndim", 0) == 3
-        and (
-            neuron._backend.takes_forward_loop(neuron._dynamics)
-            or (not isinstance(data, jax.core.Tracer) and engine_neuron(neuron))
-        )
+        concrete
+        and engine_neuron(neuron)
+        and pair_fuses(linear, LinearJax, neuron, data, backend_takes=True)
     )
 
 
@@ -72,16 +64,4 @@ def evolve_projected(linear: Any, neuron: Any, data: Any) -> tuple[Any, dict, di
     # gives the same checks (none depends on T) without the product.
     concrete = not isinstance(data, jax.core.Tracer)
     projected, linear_state, _ = linear.evolve(data[:, :1] if concrete else data)
-    data = linear._as_input_array(data)
-    dynamics = neuron._dynamics
-    xp = neuron._backend.xp
-    states = tuple(getattr(neuron, name) for name in dynamics.STATE_NAMES)
-    _, batched = neuron._auto_batch(projected, states)
-    config, params = neuron._configure()
-    state = dynamics.pack_state(xp, config, batched)
-    bias = linear.bias if linear._has_bias else None
-    outputs, final, rng_key, _ = neuron._backend.simulate_projected(
-        dynamics, config, params, state, data, neuron.__dict__.get("rng_key"), (linear.weight, bias)
-    )
-    new_state = dynamics.unpack_state(xp, config, final, outputs)
-    return outputs, linear_state, neuron._new_state(new_state, rng_key)
+    return evolve_pair(linear, neuron, linear._as_input_array(data), projected, linear_state)

@@ -24,6 +24,7 @@ from shoal.nn.combinators._common import (
     reject_keywords,
 )
 from shoal.nn.combinators._nir import chain_graph
+from shoal.nn.combinators._projection import PairHook, evolve_projected
 from shoal.nn.modules._registry import store as _store
 from shoal.nn.modules.module import Module
 from shoal.nn.modules.nir._registry import register_nir_graph
@@ -98,6 +99,29 @@ class SequentialBase(Module):
                 record_dict[name] = sub_record
                 record_dict[f"{name}_output"] = data
         return data, new_state, record_dict
+
+    def _chain_fusing(self, data: Any, fuse: PairHook) -> tuple[Any, dict, dict]:
+        """The chain without records, each pair that ``fuse`` takes run as one.
+
+        ``fuse(module, next_module, data)`` returns ``(output, state, next_state)`` for a
+        ``Linear → neuron`` pair it runs as one pass (see
+        :mod:`shoal.nn.combinators._projection`), else ``None``: that module runs alone.
+        """
+        self._refuse_vector(data)
+        names = self._submodule_names
+        new_state: dict[str, Any] = {}
+        index = 0
+        while index < len(names):
+            module = getattr(self, names[index])
+            if index + 1 < len(names):
+                fused = fuse(module, getattr(self, names[index + 1]), data)
+                if fused is not None:
+                    data, new_state[names[index]], new_state[names[index + 1]] = fused
+                    index += 2
+                    continue
+            data, new_state[names[index]], _ = module(data, record=False)
+            index += 1
+        return data, new_state, {}
 
     def _jax_flavour(self) -> str:
         return f"a {self._kind} of JAX modules (e.g. {self._kind}(LinearJax(...), LIFJax(...)))"
@@ -226,6 +250,15 @@ class SequentialBase(Module):
 
 class ModSequential(SequentialBase):
     __doc__ = SequentialBase.__doc__
+
+    def _chain(self, data: Any, record: bool) -> tuple[Any, dict, dict]:
+        """Without records, each ``Linear → LIF``/``Rate`` pair runs as one pass.
+
+        See :mod:`shoal.nn.combinators._projection`; everything else is the generic chain.
+        """
+        if record:
+            return super()._chain(data, record)
+        return self._chain_fusing(data, evolve_projected)
 
 
 register_nir_graph(

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from shoal.backend.simulate import linear_projection
 from shoal.nn.modules._constraints import FINITE
 from shoal.nn.modules.initialisers import kaiming
 from shoal.nn.modules.module import Module
@@ -99,6 +100,16 @@ class LinearBase(Module):
             self.bias = 0.0
 
     def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
+        data = self._checked_input(input_data)
+        bias = self.bias if self._has_bias else None
+        return linear_projection(data, self.weight, bias), {}, {}
+
+    def _checked_input(self, input_data: Any) -> Any:
+        """``input_data`` as this module's input array, after every check ``evolve`` makes.
+
+        Also used where a ``Sequential`` runs the product inside the next module's loop
+        (:mod:`shoal.nn.combinators._projection`): the same errors, no product.
+        """
         data = self._as_input_array(input_data)
         if data.ndim not in (1, 2, 3) or data.shape[-1] != self.size_in:
             if data.ndim in (1, 2, 3):
@@ -112,13 +123,7 @@ class LinearBase(Module):
             )
         if data.ndim > 1 and data.shape[-2] == 0:
             raise ValueError(f"{self._path}: input has no time steps (T = 0)")
-        # One 2-D GEMM: NumPy's stacked (B, T, Nin) @ (Nin, Nout) path is ~15x slower.
-        output = (data.reshape(-1, self.size_in) @ self.weight).reshape(
-            *data.shape[:-1], self.size_out
-        )
-        if self._has_bias:
-            output = output + self.bias
-        return output, {}, {}
+        return data
 
 
 def _linear_to_nir(nir: Any, name: str, module: LinearBase, dt: float | None) -> tuple[dict, list]:
