@@ -26,6 +26,7 @@ from shoal.backend import (  # noqa: E402
     jax_cpu_engine_enabled,
 )
 from shoal.backend import jax_backend as jax_backend_module  # noqa: E402
+from shoal.backend import numpy_backend as numpy_backend_module  # noqa: E402
 from shoal.backend.numpy_backend import NumpyBackend  # noqa: E402
 from shoal.nn.combinators import Sequential  # noqa: E402
 from shoal.nn.modules import H_tanh  # noqa: E402
@@ -332,6 +333,8 @@ def test_configuration_without_kernel_goes_back_to_xla(module, engine_calls, mon
     # A call the fused kernel declines would run the engine's generic Python loop: XLA runs it
     # (a pair without XLA's forward-only loop: Linear's product, then the neuron's simulate).
     monkeypatch.setattr(_jax_cpu._KeyedEngine, "simulate", _declining_simulate)
+    # ... and a pair whose fused pass declines too (then simulate runs on the projection).
+    monkeypatch.setattr(numpy_backend_module, "fused_projected", lambda *args: None)
     module = module()
     x = _moderate_input(jnp.float32, (2, 20, 4))
     out, _, _ = module(x)
