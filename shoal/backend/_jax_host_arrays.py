@@ -5,9 +5,11 @@ Both directions share memory where XLA allows it:
 * JAX → NumPy: ``np.asarray`` of a CPU ``jax.Array`` is a read-only view of its buffer.
 * NumPy → JAX: ``jax.device_put`` aliases a NumPy array instead of copying it only when the
   array is C-contiguous and its data 64-byte aligned (XLA's CPU alignment). NumPy's own
-  allocations are 16 bytes past a 64-byte boundary, so a large result is first copied into an
-  aligned buffer by NumPy: measured 9 ms for a 64 MB output, where ``device_put``'s own copy
-  into a fresh XLA buffer took 38 ms (its page faults) and ``jax.dlpack`` 200 ms.
+  allocations are 16 bytes past a 64-byte boundary; the fused kernels allocate their outputs
+  aligned (``shoal.dynamics._fused._common.output_array``), so XLA adopts them as they are.
+  Any other large result is first copied into an aligned buffer by NumPy: measured 9 ms for a
+  64 MB output, where ``device_put``'s own copy into a fresh XLA buffer took 38 ms (its page
+  faults) and ``jax.dlpack`` 200 ms.
 
 Imported by :mod:`shoal.backend._jax_cpu`'s functions only once JAX arrays exist; JAX itself
 is imported lazily.

@@ -348,3 +348,19 @@ def test_the_row_pool_grows_when_more_threads_are_asked_for(monkeypatch):
     assert _rows._executor(1) is one
     three = _rows._executor(3)
     assert three is not one and _rows._executor(2) is three
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(0, 3, 2), (1, 1, 1), (3, 7, 5), (32, 100, 512)])
+def test_kernel_outputs_are_64_byte_aligned_and_c_contiguous(shape, dtype):
+    from shoal.dynamics._fused._common import output_array
+
+    out = output_array(shape, dtype)
+    assert out.shape == shape and out.dtype == dtype and out.flags.c_contiguous
+    assert out.flags.writeable and (out.size == 0 or out.ctypes.data % 64 == 0)
+
+
+def test_lif_kernel_output_is_aligned():
+    module = LIF(4)
+    out, _, _ = module(np.ones((3, 50, 4)))
+    assert out.ctypes.data % 64 == 0

@@ -26,6 +26,7 @@ __all__ = [
     "neuron_rows",
     "njit",
     "numba",
+    "output_array",
     "placeholder",
     "uniform_dtype",
     "vector",
@@ -116,3 +117,24 @@ def fresh(value: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     otherwise make numba compile, and run, a slower strided variant of the kernel.
     """
     return np.array(np.broadcast_to(value, shape), dtype=dtype, order="C")
+
+
+#: Alignment of the kernels' outputs: XLA's CPU buffers are 64-byte aligned, and XLA adopts
+#: host memory without copying it only when it is (see ``shoal.backend._jax_host_arrays``).
+OUTPUT_ALIGNMENT = 64
+
+
+def output_array(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """An uninitialised C-contiguous array whose data start on a 64-byte boundary.
+
+    For the kernels' ``(B, T, N)`` outputs. NumPy's own allocations start 16 bytes past such a
+    boundary, so a JAX caller had to copy each result (9 ms and the output's size again in
+    memory on workload (a)) before XLA would take it; this one it takes as it is.
+    """
+    dtype = np.dtype(dtype)
+    n_bytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if n_bytes == 0:
+        return np.empty(shape, dtype)
+    raw = np.empty(n_bytes + OUTPUT_ALIGNMENT, np.uint8)
+    start = -raw.ctypes.data % OUTPUT_ALIGNMENT
+    return raw[start : start + n_bytes].view(dtype).reshape(shape)

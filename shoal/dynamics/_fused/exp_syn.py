@@ -6,7 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from shoal.dynamics._fused._common import batch_major, common_dtype, fresh, njit, vector
+from shoal.dynamics._fused._common import (
+    batch_major,
+    common_dtype,
+    fresh,
+    njit,
+    output_array,
+    vector,
+)
 
 __all__ = ["scan"]
 
@@ -43,6 +50,6 @@ def scan(config: Any, beta: Any, state: Any, drive: Any, record: bool) -> Any:
     if beta is None:
         return None
     isyn = fresh(state.isyn, (n_batches, n_channels), dtype)
-    out = np.empty((n_batches, n_steps, n_channels), dtype)
+    out = output_array((n_batches, n_steps, n_channels), dtype)
     _exp_syn_kernel(batch_major(drive, dtype), beta, isyn, out)
     return type(state)(isyn), np.swapaxes(out, 0, 1), {}

@@ -31,6 +31,7 @@ from shoal.dynamics._fused._common import (
     kernel_input,
     neuron_rows,
     njit,
+    output_array,
     placeholder,
     uniform_dtype,
     vector,
@@ -306,7 +307,7 @@ def simulate(
     # Fresh arrays: the kernel updates the state in place, and the module's own must not change.
     isyn = fresh(state.isyn, (n_batches, n_syn, n_neurons), dtype)
     vmem = fresh(state.vmem, (n_batches, n_neurons), dtype)
-    spikes = np.empty((n_batches, n_steps, n_neurons), dtype)
+    spikes = output_array((n_batches, n_steps, n_neurons), dtype)
     rec_shape = (n_batches, n_steps, n_neurons, n_syn) if record else (1, 1, 1, 1)
     rec_isyn = np.empty(rec_shape, dtype)
     rec_vmem = np.empty(rec_shape[:3], dtype)

@@ -31,6 +31,7 @@ from shoal.dynamics._fused._common import (
     kernel_input,
     neuron_rows,
     njit,
+    output_array,
     placeholder,
     uniform_dtype,
     vector,
@@ -129,7 +130,7 @@ def simulate(
         return None
     relu = _is_default_relu(config.activation)
     x = fresh(state.x, (n_batches, n_neurons), dtype)
-    out = np.empty((n_batches, n_steps, n_neurons), dtype)
+    out = output_array((n_batches, n_steps, n_neurons), dtype)
     # With records and ReLU the trajectory is a second output; without ReLU it is `out`.
     rec_x = np.empty_like(out) if (record and relu) else placeholder(3, dtype)
     inputs = inputs if feed is not None else kernel_input(inputs)
@@ -172,6 +173,6 @@ def scan(config: Any, consts: Any, state: Any, drive: Any, record: bool) -> Any:
     if alpha is None:
         return None
     x = fresh(state.x, (n_batches, n_neurons), dtype)
-    out = np.empty((n_batches, n_steps, n_neurons), dtype)
+    out = output_array((n_batches, n_steps, n_neurons), dtype)
     _rate_kernel(batch_major(drive, dtype), alpha, x, out)
     return type(state)(x), np.swapaxes(out, 0, 1), {}
