@@ -116,7 +116,7 @@ def _assert_same(net, x, tolerance=1e-10, exact=False, edit=None):
     return out_a
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1])  # n_syn 1 and 2, one and two batches
 @pytest.mark.parametrize("surrogate", SURROGATES, ids=lambda s: repr(s))
 def test_gradients_equal_the_generic_loop(x64, calls, seed, surrogate):
     net, x = _network(seed, 6, 4 + 3 * seed, 1 + seed % 2, surrogate=surrogate,

@@ -71,18 +71,20 @@ def evolve_pair(
         committed as its own call would (NumPy).
     """
     neuron._check_time_constants(recursive=False)  # what the neuron's own call checks
-    dynamics = neuron._dynamics
-    xp = neuron._backend.xp
-    states = tuple(getattr(neuron, name) for name in dynamics.STATE_NAMES)
-    _, batched = neuron._auto_batch(projected, states)
-    config, params = neuron._configure()
-    state = dynamics.pack_state(xp, config, batched)
     bias = linear.bias if linear._has_bias else None
-    outputs, final, rng_key, _ = neuron._backend.simulate_projected(
-        dynamics, config, params, state, data, neuron.__dict__.get("rng_key"), (linear.weight, bias)
+    outputs, new_state, _ = neuron._evolve_through(
+        projected,
+        lambda dynamics, config, params, state, _: neuron._backend.simulate_projected(
+            dynamics,
+            config,
+            params,
+            state,
+            data,
+            neuron.__dict__.get("rng_key"),
+            (linear.weight, bias),
+        ),
     )
-    new_state = dynamics.unpack_state(xp, config, final, outputs)
-    return outputs, linear_state, neuron._new_state(new_state, rng_key)
+    return outputs, linear_state, new_state
 
 
 def evolve_projected(linear: Any, neuron: Any, data: Any) -> tuple[Any, dict, dict] | None:

@@ -44,15 +44,27 @@ class SimulatedModule(Module):
 
     def evolve(self, input_data: Any, record: bool = False) -> tuple[Any, dict, dict]:
         """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input; see the model's class docstring."""
+        return self._evolve_through(
+            input_data,
+            lambda dynamics, config, params, state, inputs: self._simulate(
+                dynamics, config, params, state, inputs, record
+            ),
+        )
+
+    def _evolve_through(self, input_data: Any, run: Any) -> tuple[Any, dict, dict]:
+        """``evolve`` with ``run(dynamics, config, params, state, inputs)`` as the simulation.
+
+        Batching, state packing and the new state are the module's own; ``run`` returns
+        ``(outputs, final_state, rng_key, records)`` (a ``Sequential`` hands a ``Linear →
+        neuron`` pair's fused pass here, see ``shoal.nn.combinators._projection``).
+        """
         dynamics = self._dynamics
         xp = self._backend.xp
         states = tuple(getattr(self, name) for name in dynamics.STATE_NAMES)
         inputs, batched = self._auto_batch(input_data, states)
         config, params = self._configure()
         state = dynamics.pack_state(xp, config, batched)
-        outputs, final, rng_key, records = self._simulate(
-            dynamics, config, params, state, inputs, record
-        )
+        outputs, final, rng_key, records = run(dynamics, config, params, state, inputs)
         new_state = dynamics.unpack_state(xp, config, final, outputs)
         return outputs, self._new_state(new_state, rng_key), records
 
