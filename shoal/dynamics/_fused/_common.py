@@ -28,6 +28,7 @@ __all__ = [
     "numba",
     "output_array",
     "placeholder",
+    "rows_of",
     "uniform_dtype",
     "vector",
 ]
@@ -108,6 +109,11 @@ def neuron_rows(values: Any, n_neurons: int, dtype: np.dtype) -> np.ndarray | No
 def placeholder(ndim: int, dtype: np.dtype) -> np.ndarray:
     """A one-element array standing in for an absent operand (numba types arguments by ndim)."""
     return np.zeros((1,) * ndim, dtype=dtype)
+
+
+def rows_of(array: np.ndarray, rows: slice, steps: slice = slice(None)) -> np.ndarray:
+    """Batch rows (and time steps) of ``array``; a one-element :func:`placeholder` as it is."""
+    return array if array.size == 1 else array[rows, steps]
 
 
 def fresh(value: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

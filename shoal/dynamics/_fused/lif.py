@@ -33,6 +33,7 @@ from shoal.dynamics._fused._common import (
     njit,
     output_array,
     placeholder,
+    rows_of,
     uniform_dtype,
     vector,
 )
@@ -214,11 +215,6 @@ def _lif_step(
                     rec_irec[b, t, n, s] = irec[b, s * n_neurons + n]
 
 
-def _block(array: np.ndarray, rows: slice, steps: slice) -> np.ndarray:
-    """Batch rows and time steps of ``array``; a one-element placeholder as it is."""
-    return array if array.size == 1 else array[rows, steps]
-
-
 def simulate(
     backend: Any,
     dynamics: Any,
@@ -325,9 +321,9 @@ def simulate(
         flags = (positive, noisy, bool(record))
 
         def kernel(block: np.ndarray, rows: slice, steps: slice) -> None:
-            _lif_kernel(block, _block(noise, rows, steps), neuron, synapse, isyn[rows],
-                        vmem[rows], spikes[rows, steps], _block(rec_isyn, rows, steps),
-                        _block(rec_vmem, rows, steps), zero, limit, flags)  # fmt: skip
+            _lif_kernel(block, rows_of(noise, rows, steps), neuron, synapse, isyn[rows],
+                        vmem[rows], spikes[rows, steps], rows_of(rec_isyn, rows, steps),
+                        rows_of(rec_vmem, rows, steps), zero, limit, flags)  # fmt: skip
 
         with single_threaded_blas():  # see shoal.backend._fused: idle BLAS workers spin
             if feed is None:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from shoal.backend._blas_threads import row_blocks, single_threaded_blas
+from shoal.dynamics._fused._common import rows_of
 from shoal.dynamics._fused._rows import _cores, run_rows
 
 __all__ = ["BUSY_PER_CORE", "MIN_WORK", "simulate_recurrent"]
@@ -42,11 +43,6 @@ MIN_WORK = 1 << 22
 #: (each pays a product's fixed cost), which only helpers scheduled in time repay. Measured on
 #: (b), 2 cores, blocks ÷ one block: 0.73 at load 1.3, ≈ 1.05 at 3–5, ≈ 1.12–1.17 at 6–8.
 BUSY_PER_CORE = 2
-
-
-def _rows_of(array: np.ndarray, part: slice) -> np.ndarray:
-    """The batch rows ``part`` of ``array``; a one-element placeholder as it is (also lif.py's)."""
-    return array if array.size == 1 else array[part]
 
 
 def _busy(n_cores: int) -> bool:
@@ -106,9 +102,9 @@ def simulate_recurrent(
 
     def run_block(k: int) -> None:
         part = slice(bounds[k], bounds[k + 1])
-        block_inputs, block_noise, block_spikes = inputs[part], _rows_of(noise, part), spikes[part]
+        block_inputs, block_noise, block_spikes = inputs[part], rows_of(noise, part), spikes[part]
         block_isyn, block_vmem = isyn[part], vmem[part]
-        block_records = tuple(_rows_of(record, part) for record in records)
+        block_records = tuple(rows_of(record, part) for record in records)
         irec = np.empty((part.stop - part.start, w_rec.shape[1]), w_rec.dtype)
         for t in range(n_steps):
             previous = spikes_prev[part] if t == 0 else block_spikes[:, t - 1]
